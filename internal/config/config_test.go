@@ -1,0 +1,103 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadWithNothingGivesTheDefaults(t *testing.T) {
+	c, err := Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c != Default() {
+		t.Fatalf("got %+v, want the defaults", c)
+	}
+	if got := c.BaseURL(); got != "http://127.0.0.1:8080" {
+		t.Errorf("BaseURL = %q", got)
+	}
+	if got := c.DatabaseURL(); got != "sqlite:hushpay.db" {
+		t.Errorf("DatabaseURL = %q", got)
+	}
+}
+
+func TestFileThenEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, file string }{
+		{"yaml", "data_dir: /srv/hp\nhttp_addr: 0.0.0.0:9000\npayment_ttl: 10m\nmask_mode: silence\n"},
+		{"toml", "data_dir = \"/srv/hp\"\nhttp_addr = \"0.0.0.0:9000\"\npayment_ttl = \"10m\"\nmask_mode = \"silence\"\n"},
+	} {
+		t.Run(tc.name+" file is read and the environment wins over it", func(t *testing.T) {
+			path := filepath.Join(dir, "hushpay."+tc.name)
+			if err := os.WriteFile(path, []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c, err := Load(path, env(map[string]string{"HUSHPAY_HTTP_ADDR": "127.0.0.1:7000"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.DataDir != "/srv/hp" || c.HTTPAddr != "127.0.0.1:7000" || c.PaymentTTL != 10*time.Minute || c.MaskMode != "silence" {
+				t.Fatalf("got %+v", c)
+			}
+			if got := c.DatabaseURL(); got != "sqlite:/srv/hp/hushpay.db" {
+				t.Errorf("DatabaseURL = %q", got)
+			}
+		})
+	}
+}
+
+func TestBadSettingsAreNamed(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"HUSHPAY_DATABASE": "mysql://x"}, "HUSHPAY_DATABASE"},
+		{map[string]string{"HUSHPAY_HTTP_ADDR": "8080"}, "HUSHPAY_HTTP_ADDR"},
+		{map[string]string{"HUSHPAY_RTP_PORTS": "30000-20000"}, "HUSHPAY_RTP_PORTS"},
+		{map[string]string{"HUSHPAY_MASK_MODE": "loud"}, "HUSHPAY_MASK_MODE"},
+		{map[string]string{"HUSHPAY_MASK_SCOPE": "never"}, "HUSHPAY_MASK_SCOPE"},
+		{map[string]string{"HUSHPAY_PROCESSOR": "stripe"}, "HUSHPAY_STRIPE_KEY"},
+		{map[string]string{"HUSHPAY_PROCESSOR": "paypal"}, "HUSHPAY_PROCESSOR"},
+		{map[string]string{"HUSHPAY_PAYMENT_TTL": "soon"}, "HUSHPAY_PAYMENT_TTL"},
+		{map[string]string{"HUSHPAY_LINK_TTL": "1s"}, "HUSHPAY_LINK_TTL"},
+		{map[string]string{"HUSHPAY_PUBLIC_URL": "ftp://x"}, "HUSHPAY_PUBLIC_URL"},
+		{map[string]string{"HUSHPAY_SIP_ROUTE": "agents@host"}, "HUSHPAY_SIP_ROUTE"},
+		{map[string]string{"HUSHPAY_TLS_CERT": "cert.pem"}, "HUSHPAY_TLS_CERT"},
+	} {
+		for k := range tc.env {
+			t.Run(k+" is named in the error", func(t *testing.T) {
+				_, err := Load("", env(tc.env))
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("err = %v, want it to name %s", err, tc.want)
+				}
+			})
+		}
+	}
+}
+
+func TestUnknownFileSettingIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(path, []byte("http_adress: 1.2.3.4:5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path, env(nil))
+	if err == nil || !strings.Contains(err.Error(), `"http_adress"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDescribeHidesSecrets(t *testing.T) {
+	for _, line := range Describe() {
+		if strings.HasPrefix(line, "HUSHPAY_KEK ") && !strings.Contains(line, " - ") {
+			t.Errorf("secret default shown: %s", line)
+		}
+	}
+	if len(Describe()) != len(fields()) {
+		t.Fatal("Describe skips settings")
+	}
+}
