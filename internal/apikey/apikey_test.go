@@ -3,8 +3,8 @@ package apikey_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"crypto/sha256"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
