@@ -1,0 +1,121 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/store/sqlstore"
+)
+
+// CreateCall stores a new call and indexes its legs' SIP Call-IDs; an existing (tenant, ID) is
+// KindConflict.
+func (s *Store) CreateCall(ctx context.Context, c *hushpay.Call) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return dbError("create_call", err)
+	}
+	return s.write(ctx, "create_call", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO calls (tenant, id, state, created_at, version, data)
+			VALUES (?, ?, ?, ?, ?, ?)`,
+			c.Tenant, c.ID, c.State, sqlstore.Micros(c.StartedAt), c.Version, data)
+		if err != nil {
+			return err
+		}
+		return insertLegs(ctx, tx, c)
+	})
+}
+
+// GetCall returns the tenant's call; KindNotFound if none.
+func (s *Store) GetCall(ctx context.Context, tenant, id string) (*hushpay.Call, error) {
+	var data []byte
+	var version int64
+	err := s.reader.QueryRowContext(ctx, `SELECT data, version FROM calls WHERE tenant = ? AND id = ?`,
+		tenant, id).Scan(&data, &version)
+	if err == sql.ErrNoRows {
+		return nil, hushpay.NotFound("call")
+	}
+	if err != nil {
+		return nil, dbError("get_call", err)
+	}
+	c, err := decodeCall(data, version)
+	return c, dbError("get_call", err)
+}
+
+// UpdateCall writes c (and its legs) if the stored version is c.Version, then increments both.
+func (s *Store) UpdateCall(ctx context.Context, c *hushpay.Call) error {
+	next := *c
+	next.Version++
+	data, err := json.Marshal(&next)
+	if err != nil {
+		return dbError("update_call", err)
+	}
+	err = s.write(ctx, "update_call", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE calls SET state = ?, created_at = ?, version = ?, data = ?
+			WHERE tenant = ? AND id = ? AND version = ?`,
+			next.State, sqlstore.Micros(next.StartedAt), next.Version, data, c.Tenant, c.ID, c.Version)
+		if err != nil {
+			return err
+		}
+		if err := checkVersioned(ctx, tx, res, "calls", "call", c.Tenant, c.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM call_legs WHERE tenant = ? AND call_id = ?`, c.Tenant, c.ID); err != nil {
+			return err
+		}
+		return insertLegs(ctx, tx, c)
+	})
+	if err == nil {
+		c.Version = next.Version
+	}
+	return err
+}
+
+func insertLegs(ctx context.Context, tx *sql.Tx, c *hushpay.Call) error {
+	for _, leg := range c.Legs {
+		if leg.SIPCallID == "" {
+			continue
+		}
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO call_legs (tenant, call_id, role, sip_call_id)
+			VALUES (?, ?, ?, ?)`, c.Tenant, c.ID, leg.Role, leg.SIPCallID)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ListCalls returns a newest-first page of the tenant's calls matching f; SIPCallID matches the
+// Call-ID of either leg.
+func (s *Store) ListCalls(ctx context.Context, tenant string, f hushpay.CallFilter) (hushpay.Page[*hushpay.Call], error) {
+	q := newListQuery("calls", tenant)
+	q.where("state", string(f.State))
+	if f.SIPCallID != "" {
+		q.cond(`EXISTS (SELECT 1 FROM call_legs l
+			WHERE l.tenant = calls.tenant AND l.call_id = calls.id AND l.sip_call_id = ?)`, f.SIPCallID)
+	}
+	var page hushpay.Page[*hushpay.Call]
+	cursors, err := q.run(ctx, s.reader, f.Cursor, f.Limit, func(data []byte, version int64) error {
+		c, err := decodeCall(data, version)
+		if err == nil {
+			page.Data = append(page.Data, c)
+		}
+		return err
+	})
+	if err != nil {
+		return hushpay.Page[*hushpay.Call]{}, dbError("list_calls", err)
+	}
+	page.Data, page.HasMore, page.NextCursor = cutPage(page.Data, cursors, q.limit)
+	return page, nil
+}
+
+func decodeCall(data []byte, version int64) (*hushpay.Call, error) {
+	var c hushpay.Call
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("decode call: %w", err)
+	}
+	c.Version = version
+	return &c, nil
+}
