@@ -36,6 +36,10 @@ type PAN struct{ s secret }
 // NewPAN wraps digits (only 0-9, already validated by the caller) as a PAN.
 func NewPAN(digits string) PAN { return PAN{newSecret(digits)} }
 
+// PANFromBytes wraps digits as a PAN without copying them: the PAN and the caller share the bytes, so
+// Wipe on either clears both. The capture engine uses it so that one wipe clears every copy.
+func PANFromBytes(digits []byte) PAN { return PAN{secret{d: digits}} }
+
 // Reveal returns the full number. Call it only to hand the number to the vault or a processor.
 func (p PAN) Reveal() string { return p.s.reveal() }
 
@@ -81,6 +85,9 @@ type SecurityCode struct{ s secret }
 // NewSecurityCode wraps digits as a security code.
 func NewSecurityCode(digits string) SecurityCode { return SecurityCode{newSecret(digits)} }
 
+// SecurityCodeFromBytes wraps digits as a security code without copying them (see PANFromBytes).
+func SecurityCodeFromBytes(digits []byte) SecurityCode { return SecurityCode{secret{d: digits}} }
+
 // Reveal returns the digits. Call it only to hand the code to a processor.
 func (c SecurityCode) Reveal() string { return c.s.reveal() }
 
@@ -113,6 +120,9 @@ type AccountNumber struct{ s secret }
 
 // NewAccountNumber wraps digits as an account number.
 func NewAccountNumber(digits string) AccountNumber { return AccountNumber{newSecret(digits)} }
+
+// AccountNumberFromBytes wraps digits as an account number without copying them (see PANFromBytes).
+func AccountNumberFromBytes(digits []byte) AccountNumber { return AccountNumber{secret{d: digits}} }
 
 // Reveal returns the full number. Call it only to hand it to the vault or a processor.
 func (a AccountNumber) Reveal() string { return a.s.reveal() }
