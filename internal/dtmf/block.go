@@ -1,0 +1,148 @@
+package dtmf
+
+import (
+	"math"
+	"math/cmplx"
+)
+
+// Figures of the detector; docs/dtmf.md explains each.
+const (
+	onsetBlocks   = 3 // consecutive blocks holding one key before a press is recognized
+	releaseBlocks = 3 // consecutive blocks without it before the press ends
+
+	// quietEnergy: a half-block whose mean power is below a sine at -50 dBm0 cannot hold a
+	// pair the detector must find; its spectrum is not computed.
+	quietEnergy = halfLen * 22826.36 * 22826.36 / 2 * 1e-5
+	// minLowShare: below this share of a half-block's power in its strongest low-group filter,
+	// the high group is not computed.
+	minLowShare = 0.04
+)
+
+// limits are the checks one block must pass.
+type limits struct {
+	minLevel  float64 // dBm0, each tone
+	maxLevel  float64 // dBm0, each tone
+	minShare  float64 // the pair's power over the block's total power
+	dominance float64 // power ratio of a group's peak over every other filter of its group
+	maxOffset float64 // |measured frequency / nominal - 1|
+	balance   float64 // power ratio between the two halves' outputs, each tone
+	minTwist  float64 // dB, high tone minus low tone
+	maxTwist  float64
+}
+
+func onsetLimits() limits {
+	return limits{
+		minLevel: -46, maxLevel: 3,
+		minShare:  0.35,
+		dominance: 6.3,
+		maxOffset: 0.025,
+		balance:   4,
+		minTwist:  -9.5, maxTwist: 5.5,
+	}
+}
+
+func holdLimits() limits {
+	return limits{
+		minLevel: -49, maxLevel: 3,
+		minShare:  0.2,
+		dominance: 2,
+		maxOffset: 0.03,
+		balance:   10,
+		minTwist:  -12, maxTwist: 8,
+	}
+}
+
+// block is what evaluate found in one analysis block.
+type block struct {
+	row, col            int
+	lowLevel, highLevel float64 // dBm0
+}
+
+func (b block) level() float64 { return (b.lowLevel + b.highLevel) / 2 }
+
+// evaluate checks whether the block made of half-blocks a and b holds one DTMF pair.
+func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
+	if a.kind != halfFull || b.kind != halfFull {
+		return block{}, false
+	}
+	var x [8]complex128
+	var p [8]float64
+	for i := range 8 {
+		x[i] = complex128(a.y[i]) + d.fb.shift[i]*complex128(b.y[i])
+		p[i] = real(x[i])*real(x[i]) + imag(x[i])*imag(x[i])
+	}
+	row, okRow := peak(p[:4], lim.dominance)
+	col, okCol := peak(p[4:], lim.dominance)
+	if !okRow || !okCol {
+		return block{}, false
+	}
+	lo, okLo := d.tone(a, b, row, x[row], lim)
+	hi, okHi := d.tone(a, b, 4+col, x[4+col], lim)
+	if !okLo || !okHi {
+		return block{}, false
+	}
+	total := float64(a.energy+b.energy) / blockLen
+	if lo.power+hi.power < lim.minShare*total {
+		return block{}, false
+	}
+	bl := block{row: row, col: col, lowLevel: lo.level, highLevel: hi.level}
+	twist := bl.highLevel - bl.lowLevel
+	if twist < lim.minTwist || twist > lim.maxTwist {
+		return block{}, false
+	}
+	return bl, true
+}
+
+// peak returns the index of the largest of p and whether it exceeds all others by dominance.
+func peak(p []float64, dominance float64) (int, bool) {
+	best := 0
+	for i := range p {
+		if p[i] > p[best] {
+			best = i
+		}
+	}
+	for i := range p {
+		if i != best && p[i]*dominance > p[best] {
+			return best, false
+		}
+	}
+	return best, true
+}
+
+// toneMeasure is one tone measured over a block.
+type toneMeasure struct {
+	power float64 // mean power, in PCM16 units squared
+	level float64 // dBm0
+}
+
+// tone measures filter k's tone over the block: its frequency from the phase advance between the
+// halves, which must be near nominal; its balance between the halves; its level, corrected for the
+// filter's loss at the measured frequency.
+func (d *Detector) tone(a, b *half, k int, x complex128, lim *limits) (toneMeasure, bool) {
+	ya := complex128(a.y[k])
+	yb := d.fb.shift[k] * complex128(b.y[k])
+	pa := real(ya)*real(ya) + imag(ya)*imag(ya)
+	pb := real(yb)*real(yb) + imag(yb)*imag(yb)
+	if pa*lim.balance < pb || pb*lim.balance < pa {
+		return toneMeasure{}, false
+	}
+	delta := cmplx.Phase(yb*cmplx.Conj(ya)) / halfLen // radians per sample off nominal
+	if math.Abs(delta) > lim.maxOffset*d.fb.omega[k] {
+		return toneMeasure{}, false
+	}
+	amp := 2 * cmplx.Abs(x) / blockLen / windowGain(delta)
+	level := 20 * math.Log10(amp/zeroDBm0)
+	if level < lim.minLevel || level > lim.maxLevel {
+		return toneMeasure{}, false
+	}
+	return toneMeasure{power: amp * amp / 2, level: level}, true
+}
+
+// windowGain is the gain of a blockLen-sample rectangular window for a tone delta radians per
+// sample off the filter's frequency.
+func windowGain(delta float64) float64 {
+	if math.Abs(delta) < 1e-9 {
+		return 1
+	}
+	return math.Abs(math.Sin(delta*blockLen/2) / (blockLen * math.Sin(delta/2)))
+}

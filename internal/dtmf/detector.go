@@ -1,0 +1,323 @@
+package dtmf
+
+import (
+	"math"
+	"math/cmplx"
+)
+
+// The detector analyses the signal in half-blocks of halfLen samples. Each half-block gets a
+// Goertzel filter per DTMF frequency; two consecutive half-blocks form one blockLen-sample analysis
+// block (so blocks overlap by half), whose spectrum is the sum of the two halves' (the second one
+// rotated by its time shift), and whose tone frequencies are measured from the phase advance
+// between the two halves. docs/dtmf.md explains the choice of every figure below.
+const (
+	halfLen  = 51
+	blockLen = 2 * halfLen
+	ringSize = 8 // half-blocks remembered, enough to place a press's onset and end
+)
+
+// EventKind tells whether an Event starts or ends a press.
+type EventKind uint8
+
+const (
+	// KeyDown reports a press as soon as it is recognized; its Press.End is -1.
+	KeyDown EventKind = iota + 1
+	// KeyUp reports a press that has ended, with its full Press.
+	KeyUp
+)
+
+// String returns "KeyDown" or "KeyUp".
+func (k EventKind) String() string {
+	switch k {
+	case KeyDown:
+		return "KeyDown"
+	case KeyUp:
+		return "KeyUp"
+	}
+	return "EventKind(?)"
+}
+
+// Press is one key press found in a stream.
+type Press struct {
+	// Key is '0'-'9', '*', '#' or 'A'-'D'.
+	Key byte
+	// Start and End are sample indexes from the start of the stream; End is exclusive, and -1
+	// while the press is still going on.
+	Start, End int64
+	// Level is the press's level in dBm0 per tone: the mean of the two tones' levels.
+	Level float64
+}
+
+// Event is a change in a stream's key press: a press recognized (KeyDown) or ended (KeyUp).
+type Event struct {
+	Kind  EventKind
+	Press Press
+}
+
+// halfKind tells how much of a half-block's spectrum was computed.
+type halfKind uint8
+
+const (
+	halfQuiet halfKind = iota // too quiet to hold a tone: nothing computed
+	halfLow                   // low group computed; no low tone strong enough to go on
+	halfFull                  // both groups computed
+)
+
+// half is the analysis of one half-block.
+type half struct {
+	kind   halfKind
+	energy float32      // sum of squares of the samples
+	y      [8]complex64 // Goertzel outputs: low group then high group
+}
+
+// filterBank holds the fixed coefficients of the eight Goertzel filters.
+type filterBank struct {
+	coef  [8]float32    // 2cos(ω)
+	cos   [8]float32    // cos(ω)
+	sin   [8]float32    // sin(ω)
+	shift [8]complex128 // e^{-jω·halfLen}: moves the second half's output to the block's time base
+	omega [8]float64    // ω in radians per sample
+}
+
+func newFilterBank() filterBank {
+	var fb filterBank
+	for i := range 8 {
+		f := lowFreqs[i%4]
+		if i >= 4 {
+			f = highFreqs[i-4]
+		}
+		w := 2 * math.Pi * f / SampleRate
+		fb.omega[i] = w
+		fb.cos[i] = float32(math.Cos(w))
+		fb.sin[i] = float32(math.Sin(w))
+		fb.coef[i] = 2 * fb.cos[i]
+		fb.shift[i] = cmplx.Exp(complex(0, -w*halfLen))
+	}
+	return fb
+}
+
+// Detector finds DTMF key presses in one stream of 8 kHz linear PCM. It is small, allocates
+// nothing while processing, starts no goroutine and is not safe for concurrent use: give each
+// stream its own.
+type Detector struct {
+	fb     filterBank
+	limits [2]limits // for the onset of a press and for holding it
+
+	buf    [halfLen]float32 // the half-block being filled
+	fill   int
+	halves [ringSize]half
+	nHalf  int64 // half-blocks analysed so far; half h starts at sample h*halfLen
+
+	run      int   // consecutive blocks that held runKey
+	runKey   byte  //
+	runFirst int64 // first half of the first block of the run
+
+	active           bool
+	press            Press
+	miss             int   // consecutive blocks without the pressed key
+	lastGood         int64 // second half of the last block that held the pressed key
+	refRow, refCol   float64
+	levelSum, levelN float64
+}
+
+// NewDetector returns a detector at the start of a stream.
+func NewDetector() *Detector {
+	d := &Detector{fb: newFilterBank(), limits: [2]limits{onsetLimits(), holdLimits()}}
+	return d
+}
+
+// Reset returns the detector to the start of a new stream, forgetting any press in progress.
+func (d *Detector) Reset() {
+	*d = Detector{fb: d.fb, limits: d.limits}
+}
+
+// Process analyses the next samples of the stream, in a frame of any length, and calls fn, before
+// returning, for each press that starts or ends.
+func (d *Detector) Process(frame []int16, fn func(Event)) {
+	for len(frame) > 0 {
+		n := min(halfLen-d.fill, len(frame))
+		dst := d.buf[d.fill : d.fill+n]
+		for i, s := range frame[:n] {
+			dst[i] = float32(s)
+		}
+		d.fill += n
+		frame = frame[n:]
+		if d.fill == halfLen {
+			d.analyse()
+			d.fill = 0
+			d.step(fn)
+		}
+	}
+}
+
+// Flush ends the stream: a press still going on is reported as ended at the last sample given.
+func (d *Detector) Flush(fn func(Event)) {
+	if !d.active {
+		return
+	}
+	if d.miss == 0 {
+		d.press.End = d.nHalf*halfLen + int64(d.fill)
+	} else {
+		d.press.End = d.endOf(d.lastGood)
+	}
+	d.release(fn)
+}
+
+// analyse computes the spectrum of the half-block just filled, as far as it can matter.
+func (d *Detector) analyse() {
+	h := &d.halves[d.nHalf%ringSize]
+	d.nHalf++
+	var e float32
+	for _, v := range d.buf {
+		e += v * v
+	}
+	*h = half{energy: e}
+	if e < quietEnergy {
+		return
+	}
+	h.kind = halfLow
+	d.goertzel4(h, 0)
+	var peak float32
+	for i := range 4 {
+		peak = max(peak, sqMag(h.y[i]))
+	}
+	// A tone of amplitude a gives |y| = a·halfLen/2; the half's mean power is e/halfLen.
+	if 2*peak/(halfLen*halfLen) < minLowShare*e/halfLen {
+		return
+	}
+	h.kind = halfFull
+	d.goertzel4(h, 4)
+}
+
+// goertzel4 runs the four filters from first on the current half-block and stores their outputs.
+func (d *Detector) goertzel4(h *half, first int) {
+	c0, c1, c2, c3 := d.fb.coef[first], d.fb.coef[first+1], d.fb.coef[first+2], d.fb.coef[first+3]
+	var a1, a2, b1, b2, e1, e2, g1, g2 float32
+	for _, x := range d.buf {
+		a1, a2 = x+c0*a1-a2, a1
+		b1, b2 = x+c1*b1-b2, b1
+		e1, e2 = x+c2*e1-e2, e1
+		g1, g2 = x+c3*g1-g2, g1
+	}
+	s1 := [4]float32{a1, b1, e1, g1}
+	s2 := [4]float32{a2, b2, e2, g2}
+	for i := range 4 {
+		k := first + i
+		h.y[k] = complex(s1[i]-d.fb.cos[k]*s2[i], d.fb.sin[k]*s2[i])
+	}
+}
+
+func sqMag(c complex64) float32 { return real(c)*real(c) + imag(c)*imag(c) }
+
+// step runs the press state machine on the block that ends with the half-block just analysed.
+func (d *Detector) step(fn func(Event)) {
+	if d.nHalf < 2 {
+		return
+	}
+	a, b := d.halfAt(d.nHalf-2), d.halfAt(d.nHalf-1)
+	if d.active {
+		d.hold(a, b, fn)
+		return
+	}
+	bl, ok := d.evaluate(a, b, &d.limits[0])
+	if !ok {
+		d.run = 0
+		return
+	}
+	key := keyAt(bl.row, bl.col)
+	if d.run == 0 || key != d.runKey {
+		d.run, d.runKey, d.runFirst = 0, key, d.nHalf-2
+		d.levelSum, d.levelN = 0, 0
+	}
+	d.run++
+	d.levelSum += bl.level()
+	d.levelN++
+	if d.run >= onsetBlocks {
+		d.start(bl, fn)
+	}
+}
+
+// start reports a press recognized on the block just evaluated.
+func (d *Detector) start(bl block, fn func(Event)) {
+	d.active = true
+	d.miss = 0
+	d.lastGood = d.nHalf - 1
+	d.refRow, d.refCol = d.reference(bl.row, bl.col)
+	d.press = Press{Key: d.runKey, Start: d.startOf(d.runFirst), End: -1, Level: d.levelSum / d.levelN}
+	fn(Event{Kind: KeyDown, Press: d.press})
+}
+
+// hold follows a press in progress and reports its end.
+func (d *Detector) hold(a, b *half, fn func(Event)) {
+	bl, ok := d.evaluate(a, b, &d.limits[1])
+	if ok && keyAt(bl.row, bl.col) == d.press.Key {
+		d.miss = 0
+		d.lastGood = d.nHalf - 1
+		d.levelSum += bl.level()
+		d.levelN++
+		return
+	}
+	d.miss++
+	if d.miss >= releaseBlocks {
+		d.press.End = d.endOf(d.lastGood)
+		d.release(fn)
+	}
+}
+
+// release reports the end of the current press and returns to waiting for the next.
+func (d *Detector) release(fn func(Event)) {
+	d.press.Level = d.levelSum / d.levelN
+	d.active = false
+	d.run = 0
+	fn(Event{Kind: KeyUp, Press: d.press})
+}
+
+func (d *Detector) halfAt(n int64) *half { return &d.halves[n%ringSize] }
+
+// reference returns the amplitude of the pressed key's two tones in the middle of the onset run,
+// where every half-block is full of tone.
+func (d *Detector) reference(row, col int) (float64, float64) {
+	var r, c float64
+	for n := d.runFirst + 1; n < d.nHalf-1; n++ {
+		h := d.halfAt(n)
+		r += cmplx.Abs(complex128(h.y[row]))
+		c += cmplx.Abs(complex128(h.y[4+col]))
+	}
+	k := float64(d.nHalf - 2 - d.runFirst)
+	return r / k, c / k
+}
+
+// covered estimates the fraction of half-block n that holds the pressed key's tones, from the
+// amplitude of its filter outputs against the reference.
+func (d *Detector) covered(n int64) float64 {
+	if n < 0 || n >= d.nHalf || d.nHalf-n > ringSize {
+		return 0
+	}
+	r, c, _ := keyPosition(d.runKey)
+	h := d.halfAt(n)
+	var f float64
+	switch h.kind {
+	case halfQuiet:
+		return 0
+	case halfLow:
+		f = cmplx.Abs(complex128(h.y[r])) / d.refRow
+	case halfFull:
+		f = (cmplx.Abs(complex128(h.y[r])) + cmplx.Abs(complex128(h.y[4+c]))) / (d.refRow + d.refCol)
+	}
+	return max(0, min(1, f))
+}
+
+// startOf places the onset of a press whose first full block starts with half-block first: back
+// from the end of that half by the share of it, and of the half before, that holds the tones.
+func (d *Detector) startOf(first int64) int64 {
+	end := (first + 1) * halfLen
+	back := d.covered(first) + d.covered(first-1)
+	return max(0, end-int64(math.Round(back*halfLen)))
+}
+
+// endOf places the end of a press whose last full block ends with half-block last.
+func (d *Detector) endOf(last int64) int64 {
+	start := last * halfLen
+	on := d.covered(last) + d.covered(last+1)
+	return start + int64(math.Round(on*halfLen))
+}
