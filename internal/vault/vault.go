@@ -45,9 +45,10 @@ func (in *Instrument) Wipe() {
 
 // Vault seals instruments into tokens and opens them again. It is safe for concurrent use.
 type Vault struct {
-	keys  hushpay.KeyStore
-	ring  *KeyRing
-	clock hushpay.Clock
+	keys       hushpay.KeyStore
+	ring       *KeyRing
+	clock      hushpay.Clock
+	idEncoding *base32.Encoding
 
 	mu              sync.RWMutex
 	dataKeys        map[int]cipher.AEAD // by data key version
@@ -62,7 +63,8 @@ func New(ctx context.Context, keys hushpay.KeyStore, ring *KeyRing, clock hushpa
 	if keys == nil || ring == nil || clock == nil {
 		return nil, errors.New("vault: a key store, a key ring and a clock are required")
 	}
-	v := &Vault{keys: keys, ring: ring, clock: clock, dataKeys: map[int]cipher.AEAD{}, tenantKeys: map[string][]byte{}}
+	v := &Vault{keys: keys, ring: ring, clock: clock, idEncoding: newIDEncoding(),
+		dataKeys: map[int]cipher.AEAD{}, tenantKeys: map[string][]byte{}}
 	if err := v.Reload(ctx); err != nil {
 		return nil, err
 	}
@@ -113,7 +115,7 @@ func (v *Vault) Tokenize(tenant string, in Instrument, reusable bool) (*hushpay.
 		return nil, hushpay.WithOp(op, err)
 	}
 	var random [tokenIDBytes + nonceSize]byte
-	id := newTokenID(random[:tokenIDBytes])
+	id := newTokenID(v.idEncoding, random[:tokenIDBytes])
 	_, _ = rand.Read(random[tokenIDBytes:]) // crypto/rand.Read never fails (it panics instead)
 
 	plaintext := encodeInstrument(make([]byte, 0, 64), &in)
@@ -286,9 +288,13 @@ const (
 	maxDigitRun   = 3
 )
 
+// newIDEncoding returns the token ids' encoding: RFC 4648 base32 in lower case, unpadded.
+func newIDEncoding() *base32.Encoding {
+	return base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+}
+
 // newTokenID returns a fresh token id, using buf (tokenIDBytes long) for its randomness.
-func newTokenID(buf []byte) string {
-	enc := base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+func newTokenID(enc *base32.Encoding, buf []byte) string {
 	for {
 		_, _ = rand.Read(buf) // crypto/rand.Read never fails (it panics instead)
 		id := tokenIDPrefix + enc.EncodeToString(buf)
