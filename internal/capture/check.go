@@ -16,6 +16,9 @@ func (s *Session) check(f *field, now time.Time) hushpay.FieldErrorCode {
 		f.brand, code = card.CheckPAN(d, s.cfg.AcceptedBrands)
 		return code
 	case hushpay.FieldExpiry:
+		if len(d) != 4 {
+			return hushpay.ErrLength
+		}
 		e, code := card.ExpiryFromDigits(d)
 		if code == "" {
 			code = e.Check(now)

@@ -34,6 +34,9 @@ func (c Config) Validate() error {
 	if c.Method != "" && c.Method != hushpay.MethodCard && c.Method != hushpay.MethodACH {
 		return hushpay.FieldError("method", "invalid_method", `method must be "card" or "ach"`)
 	}
+	if c.MaxAttempts < 0 || c.IdleAdvance < 0 {
+		return hushpay.FieldError("", "invalid_config", "attempt limit and idle delay must not be negative")
+	}
 	c = c.withDefaults()
 	for i, f := range c.Fields {
 		if !c.Method.Allows(f) {
@@ -43,9 +46,6 @@ func (c Config) Validate() error {
 		if slices.Index(c.Fields, f) != i {
 			return hushpay.FieldError("capture", "invalid_capture", fmt.Sprintf("capture names %s twice", f))
 		}
-	}
-	if c.MaxAttempts < 0 || c.IdleAdvance < 0 {
-		return hushpay.FieldError("", "invalid_config", "attempt limit and idle delay must not be negative")
 	}
 	return nil
 }
