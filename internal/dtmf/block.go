@@ -25,7 +25,7 @@ type limits struct {
 	minShare  float64 // the pair's power over the block's total power
 	dominance float64 // power ratio of a group's peak over every other filter of its group
 	maxOffset float64 // |measured frequency / nominal - 1|
-	balance   float64 // power ratio between the two halves' outputs, each tone
+	balance   float64 // power ratio between the two halves' outputs, both tones together
 	minTwist  float64 // dB, high tone minus low tone
 	maxTwist  float64
 }
@@ -34,9 +34,9 @@ func onsetLimits() limits {
 	return limits{
 		minLevel: -46, maxLevel: 3,
 		minShare:  0.35,
-		dominance: 6.3,
-		maxOffset: 0.025,
-		balance:   4,
+		dominance: 4,
+		maxOffset: 0.03,
+		balance:   2.5,
 		minTwist:  -9.5, maxTwist: 5.5,
 	}
 }
@@ -54,8 +54,9 @@ func holdLimits() limits {
 
 // block is what evaluate found in one analysis block.
 type block struct {
-	row, col            int
-	lowLevel, highLevel float64 // dBm0
+	row, col              int
+	lowLevel, highLevel   float64 // dBm0
+	lowOffset, highOffset float64 // measured frequency / nominal - 1
 }
 
 func (b block) level() float64 { return (b.lowLevel + b.highLevel) / 2 }
@@ -76,6 +77,9 @@ func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
 	if !okRow || !okCol {
 		return block{}, false
 	}
+	if !balanced(a, b, row, 4+col, lim.balance) {
+		return block{}, false
+	}
 	lo, okLo := d.tone(a, b, row, x[row], lim)
 	hi, okHi := d.tone(a, b, 4+col, x[4+col], lim)
 	if !okLo || !okHi {
@@ -85,7 +89,7 @@ func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
 	if lo.power+hi.power < lim.minShare*total {
 		return block{}, false
 	}
-	bl := block{row: row, col: col, lowLevel: lo.level, highLevel: hi.level}
+	bl := block{row: row, col: col, lowLevel: lo.level, highLevel: hi.level, lowOffset: lo.offset, highOffset: hi.offset}
 	twist := bl.highLevel - bl.lowLevel
 	if twist < lim.minTwist || twist > lim.maxTwist {
 		return block{}, false
@@ -111,23 +115,20 @@ func peak(p []float64, dominance float64) (int, bool) {
 
 // toneMeasure is one tone measured over a block.
 type toneMeasure struct {
-	power float64 // mean power, in PCM16 units squared
-	level float64 // dBm0
+	offset float64 // measured frequency / nominal - 1
+	power  float64 // mean power, in PCM16 units squared
+	level  float64 // dBm0
 }
 
 // tone measures filter k's tone over the block: its frequency from the phase advance between the
-// halves, which must be near nominal; its balance between the halves; its level, corrected for the
+// halves, which must be near nominal; its level, corrected for the
 // filter's loss at the measured frequency.
 func (d *Detector) tone(a, b *half, k int, x complex128, lim *limits) (toneMeasure, bool) {
 	ya := complex128(a.y[k])
 	yb := d.fb.shift[k] * complex128(b.y[k])
-	pa := real(ya)*real(ya) + imag(ya)*imag(ya)
-	pb := real(yb)*real(yb) + imag(yb)*imag(yb)
-	if pa*lim.balance < pb || pb*lim.balance < pa {
-		return toneMeasure{}, false
-	}
 	delta := cmplx.Phase(yb*cmplx.Conj(ya)) / halfLen // radians per sample off nominal
-	if math.Abs(delta) > lim.maxOffset*d.fb.omega[k] {
+	offset := delta / d.fb.omega[k]
+	if math.Abs(offset) > lim.maxOffset {
 		return toneMeasure{}, false
 	}
 	amp := 2 * cmplx.Abs(x) / blockLen / windowGain(delta)
@@ -135,7 +136,7 @@ func (d *Detector) tone(a, b *half, k int, x complex128, lim *limits) (toneMeasu
 	if level < lim.minLevel || level > lim.maxLevel {
 		return toneMeasure{}, false
 	}
-	return toneMeasure{power: amp * amp / 2, level: level}, true
+	return toneMeasure{offset: offset, power: amp * amp / 2, level: level}, true
 }
 
 // windowGain is the gain of a blockLen-sample rectangular window for a tone delta radians per
@@ -145,4 +146,14 @@ func windowGain(delta float64) float64 {
 		return 1
 	}
 	return math.Abs(math.Sin(delta*blockLen/2) / (blockLen * math.Sin(delta/2)))
+}
+
+// balanced reports whether the pair's power in half-blocks a and b is within a ratio of balance:
+// a block that holds the tones in one half only is the edge of a press, or a press too short to
+// count. The two tones are summed because the weaker one's output is moved by the stronger one's
+// leakage.
+func balanced(a, b *half, low, high int, balance float64) bool {
+	pa := sqMag(a.y[low]) + sqMag(a.y[high])
+	pb := sqMag(b.y[low]) + sqMag(b.y[high])
+	return float64(pa)*balance >= float64(pb) && float64(pb)*balance >= float64(pa)
 }

@@ -104,13 +104,15 @@ type Detector struct {
 	limits [2]limits // for the onset of a press and for holding it
 
 	buf    [halfLen]float32 // the half-block being filled
+	prev   [halfLen]float32 // the half-block before it
 	fill   int
 	halves [ringSize]half
 	nHalf  int64 // half-blocks analysed so far; half h starts at sample h*halfLen
 
-	run      int   // consecutive blocks that held runKey
-	runKey   byte  //
-	runFirst int64 // first half of the first block of the run
+	run      int                     // consecutive blocks that held runKey
+	runKey   byte                    //
+	runFirst int64                   // first half of the first block of the run
+	runDrift [onsetBlocks][2]float64 // the last blocks' measured frequency offsets, low and high tone
 
 	active           bool
 	press            Press
@@ -144,8 +146,8 @@ func (d *Detector) Process(frame []int16, fn func(Event)) {
 		frame = frame[n:]
 		if d.fill == halfLen {
 			d.analyse()
-			d.fill = 0
 			d.step(fn)
+			d.prev, d.fill = d.buf, 0
 		}
 	}
 }
@@ -232,7 +234,8 @@ func (d *Detector) step(fn func(Event)) {
 	d.run++
 	d.levelSum += bl.level()
 	d.levelN++
-	if d.run >= onsetBlocks {
+	d.runDrift[d.run%onsetBlocks] = [2]float64{bl.lowOffset, bl.highOffset}
+	if d.run >= onsetBlocks && d.steady() && d.pure(bl) {
 		d.start(bl, fn)
 	}
 }

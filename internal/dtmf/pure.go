@@ -1,0 +1,77 @@
+package dtmf
+
+import "math"
+
+// Before a press is recognized, the run of blocks that found it gets two more checks that need
+// more than one block: its tones must hold their frequency, and the signal must hold nothing
+// but the two tones where a voice or an instrument that happens to sound them would have more.
+
+const (
+	// maxRunOffset bounds each tone's frequency offset averaged over the onset run. One block
+	// measures it from a phase advance over halfLen samples; the run's mean measures it over
+	// onsetBlocks times as long, so noise moves it far less.
+	maxRunOffset = 0.021
+	// maxProductShare bounds the power at the pair's third-order products, 2·low-high and
+	// 2·high-low, against the weaker tone. Two keypad oscillators put nothing there; two
+	// harmonics of one voice (n·f0 and m·f0) put other harmonics of that voice there.
+	maxProductShare = 0.1
+	// minProductHz: a product closer to 0 Hz than this cannot be told from low-frequency noise.
+	minProductHz = 150
+)
+
+// steady reports whether the frequency offsets of the run's last blocks average within
+// maxRunOffset.
+func (d *Detector) steady() bool {
+	lo, hi := d.drift()
+	return math.Abs(lo) <= maxRunOffset && math.Abs(hi) <= maxRunOffset
+}
+
+// drift returns the mean frequency offsets of the run's last blocks.
+func (d *Detector) drift() (low, high float64) {
+	for _, o := range d.runDrift {
+		low += o[0]
+		high += o[1]
+	}
+	return low / onsetBlocks, high / onsetBlocks
+}
+
+// pure reports whether the block just evaluated has little power at the pair's third-order
+// products. It measures with a Hann window, whose sidelobes keep the tones' own power out of the
+// products' filters.
+func (d *Detector) pure(bl block) bool {
+	lo, hi := d.drift()
+	low := lowFreqs[bl.row] * (1 + lo)
+	high := highFreqs[bl.col] * (1 + hi)
+	weaker := min(d.windowedPower(low), d.windowedPower(high))
+	for _, f := range []float64{math.Abs(2*low - high), 2*high - low} {
+		if f >= minProductHz && d.windowedPower(f) > maxProductShare*weaker {
+			return false
+		}
+	}
+	return true
+}
+
+// windowedPower returns the power at hz of the last block (the previous half-block and the
+// current one), through a Hann window.
+func (d *Detector) windowedPower(hz float64) float64 {
+	w := 2 * math.Pi * hz / SampleRate
+	c := 2 * math.Cos(w)
+	var s1, s2 float64
+	for i := range blockLen {
+		x := float64(d.sample(i)) * hann(i)
+		s1, s2 = x+c*s1-s2, s1
+	}
+	return s1*s1 + s2*s2 - c*s1*s2
+}
+
+// sample returns sample i of the last block.
+func (d *Detector) sample(i int) float32 {
+	if i < halfLen {
+		return d.prev[i]
+	}
+	return d.buf[i-halfLen]
+}
+
+func hann(i int) float64 {
+	return 0.5 - 0.5*math.Cos(2*math.Pi*(float64(i)+0.5)/blockLen)
+}
