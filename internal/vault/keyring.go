@@ -95,16 +95,16 @@ func decodeKey(text string) ([]byte, bool) {
 // protects is for development only. A file readable by group or others is refused.
 func LoadOrCreateDevKeyRing(dataDir string) (kr *KeyRing, created bool, err error) {
 	path := filepath.Join(dataDir, DevKeyRingFile)
-	for range 2 { // a second round reads the file another process created meanwhile
-		kr, err := readKeyRingFile(path)
+	// A second round reads the file that another process created between our read and create.
+	for range 2 {
+		kr, err = readKeyRingFile(path)
 		if !errors.Is(err, fs.ErrNotExist) {
 			return kr, false, err
 		}
-		err = createKeyRingFile(dataDir, path)
-		if errors.Is(err, fs.ErrExist) {
+		switch err = createKeyRingFile(dataDir, path); {
+		case errors.Is(err, fs.ErrExist):
 			continue
-		}
-		if err != nil {
+		case err != nil:
 			return nil, false, err
 		}
 		kr, err = readKeyRingFile(path)
