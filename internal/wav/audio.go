@@ -101,3 +101,13 @@ func (a *Audio) StoredIndex(i int64) int64 {
 	}
 	return i * int64(a.Rate) / SampleRate
 }
+
+// DecodeSamples converts sample data stored in enc at rate Hz to 8 kHz linear PCM, as Read does
+// for Audio.Samples.
+func DecodeSamples(enc Encoding, rate int, data []byte) []int16 {
+	linear := decode(enc, data)
+	if rate == SampleRate {
+		return linear
+	}
+	return Resample(linear, rate, SampleRate)
+}

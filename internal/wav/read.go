@@ -145,12 +145,7 @@ func newAudio(file []byte, f fmtChunk, start, end int) (*Audio, error) {
 		return nil, fmt.Errorf("%w: data chunk of %d bytes is not a whole number of 16-bit samples", ErrFormat, len(data))
 	}
 	a := &Audio{Encoding: f.encoding, Rate: f.rate, Data: data, file: file, dataOff: start}
-	linear := decode(f.encoding, data)
-	if f.rate == SampleRate {
-		a.Samples = linear
-	} else {
-		a.Samples = Resample(linear, f.rate, SampleRate)
-	}
+	a.Samples = DecodeSamples(f.encoding, f.rate, data)
 	return a, nil
 }
 
