@@ -3,6 +3,8 @@ package processor
 import (
 	"errors"
 	"fmt"
+
+	"github.com/hushpay/hushpay"
 )
 
 // Result and error codes shared by every connector. Declines use the gateway's decline code
@@ -99,4 +101,20 @@ func CodeOf(err error) string {
 		return e.Code
 	}
 	return CodeProcessingError
+}
+
+// HushpayError converts a connector's error into the service's error for op, so the API maps it to
+// a status in one place: an invalid request is KindInvalid, a rejection KindConflict, and a
+// processing error (or any other error) KindUnavailable. Code, Field and Message carry over.
+func HushpayError(op string, err error) *hushpay.Error {
+	e := &Error{Code: CodeProcessingError, Message: "the payment processor is not available", Err: ErrProcessing}
+	errors.As(err, &e)
+	kind := hushpay.KindUnavailable
+	switch {
+	case errors.Is(e.Err, ErrInvalidRequest):
+		kind = hushpay.KindInvalid
+	case errors.Is(e.Err, ErrRejected):
+		kind = hushpay.KindConflict
+	}
+	return &hushpay.Error{Op: op, Kind: kind, Code: e.Code, Field: e.Field, Message: e.Message, Err: err}
 }

@@ -149,3 +149,29 @@ func TestValidateBank(t *testing.T) {
 		})
 	}
 }
+
+func TestHushpayError(t *testing.T) {
+	cases := []struct {
+		name      string
+		err       error
+		wantKind  hushpay.Kind
+		wantCode  string
+		wantField string
+	}{
+		{"an invalid request", processor.Invalid("amount", "bad"), hushpay.KindInvalid, processor.CodeInvalidRequest, "amount"},
+		{"a rejection", processor.Rejected(processor.CodeAmountTooLarge, "too much"), hushpay.KindConflict, processor.CodeAmountTooLarge, ""},
+		{"a processing error", processor.Processing("timeout", nil), hushpay.KindUnavailable, processor.CodeProcessingError, ""},
+		{"any other error", errors.New("connection reset"), hushpay.KindUnavailable, processor.CodeProcessingError, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := processor.HushpayError("payments.refund", tc.err)
+			if got.Kind != tc.wantKind || got.Code != tc.wantCode || got.Field != tc.wantField || got.Op != "payments.refund" {
+				t.Errorf("got kind %v code %q field %q op %q", got.Kind, got.Code, got.Field, got.Op)
+			}
+			if !errors.Is(got, tc.err) {
+				t.Error("the converted error does not wrap the original")
+			}
+		})
+	}
+}

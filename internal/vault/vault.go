@@ -132,24 +132,29 @@ func (v *Vault) Tokenize(tenant string, in Instrument, reusable bool) (*hushpay.
 		Ciphertext: seal(aead, version, random[tokenIDBytes:], plaintext, tokenAAD(tenant, id)),
 		CreatedAt:  v.clock.Now(),
 	}
+	t.Fingerprint = v.FingerprintOf(tenant, &in)
 	if in.PAN.Len() > 0 {
 		t.Kind, t.Brand, t.Last4 = "card", string(in.Brand), in.PAN.Last4()
 		t.ExpMonth, t.ExpYear = in.ExpMonth, in.ExpYear
-		t.Fingerprint = v.Fingerprint(tenant, in.PAN.Reveal())
 	} else {
 		t.Kind, t.Last4 = "bank", in.Account.Last4()
-		t.Fingerprint = v.Fingerprint(tenant, bankNumber(in.RoutingNumber, in.Account))
 	}
 	return t, nil
 }
 
-// bankNumber is what a bank account's fingerprint covers: routing and account number.
-func bankNumber(routing string, account card.AccountNumber) string {
-	return routing + "/" + account.Reveal()
+// FingerprintOf returns the fingerprint Tokenize gives the instrument: of the card number, or of
+// a bank account's "routing/account" number. Use it to find a tenant's tokens of one instrument
+// (hushpay.TokenStore.FindTokens) without decrypting any.
+func (v *Vault) FingerprintOf(tenant string, in *Instrument) string {
+	if in.PAN.Len() > 0 {
+		return v.Fingerprint(tenant, in.PAN.Reveal())
+	}
+	return v.Fingerprint(tenant, in.RoutingNumber+"/"+in.Account.Reveal())
 }
 
 // Open decrypts a token's instrument. A ciphertext moved to another token or tenant, altered in
-// any byte, or sealed under an unknown data key does not open. The caller wipes the instrument.
+// any byte, or sealed under an unknown data key does not open. A data key created by another node
+// since New or Reload is loaded from the key store on first use. The caller wipes the instrument.
 func (v *Vault) Open(t *hushpay.Token) (Instrument, error) {
 	const op = "vault.open"
 	plaintext, err := v.decrypt(context.Background(), t)

@@ -251,6 +251,15 @@ func TestFingerprints(t *testing.T) {
 	if v.Fingerprint("tenant_a", pan) != a1 {
 		t.Error("data key rotation changed a fingerprint")
 	}
+	for _, in := range []vault.Instrument{visa(), bank()} {
+		tok, err := v.Tokenize("tenant_a", in, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok.Fingerprint != v.FingerprintOf("tenant_a", &in) {
+			t.Errorf("a %s token's fingerprint differs from FingerprintOf its instrument", tok.Kind)
+		}
+	}
 	if newVault(t, newMemStore(), ring(t, "1:"+newKey(t))).Fingerprint("tenant_a", pan) == a1 {
 		t.Error("two vaults with different keys give one card the same fingerprint: the hash is not keyed")
 	}
