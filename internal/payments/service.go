@@ -2,123 +2,230 @@ package payments
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/audit"
+	"github.com/hushpay/hushpay/internal/capture"
+	"github.com/hushpay/hushpay/internal/processor"
+	"github.com/hushpay/hushpay/internal/vault"
 )
 
-var errNotImplemented = errors.New("not implemented")
-
-// CreateRequest is what an agent (or an integration) asks for when creating a payment.
-type CreateRequest struct {
-	CallID         string
-	Amount         int64 // minor units
-	Currency       string
-	Reference      string
-	Description    string
-	Method         hushpay.Method      // "" means card
-	Capture        []hushpay.FieldName // nil means the method's default fields
-	AcceptedBrands []string
-	TokenType      string // "none" (default) or "reusable"
-	AutoSubmit     bool
-	Processor      string // "" means the configured default
-	Metadata       map[string]string
+// Config wires the service to its dependencies.
+type Config struct {
+	Store            hushpay.Store
+	Vault            *vault.Vault
+	Processors       *processor.Registry // the configured connectors and the default one
+	Audit            *audit.Log
+	Clock            hushpay.Clock
+	Logger           *slog.Logger
+	PaymentTTL       time.Duration // default 15 minutes
+	LinkTTL          time.Duration // default 15 minutes
+	Retention        time.Duration // final payments older than this are purged; 0 disables
+	PublicURL        string        // base of link URLs
+	Merchant         string        // shown on the hosted page
+	Senders          map[string]LinkSender // "email", "sms"; a missing one makes that channel unavailable
+	MaxAttempts      int                   // invalid entries per field before too_many_attempts (default 3)
+	IdleAdvance      time.Duration         // keypad: multi-length card numbers move on this long after the last key (default 3 s)
 }
 
-// LinkRequest asks for a secure link; at most one of Email and Phone, or Chat for a URL to paste.
-type LinkRequest struct {
-	Email string
-	Phone string
-	Chat  bool
+// LinkSender delivers a secure link to a caller. The message holds only the link, the merchant and
+// the amount.
+type LinkSender interface {
+	Send(ctx context.Context, to string, msg LinkMessage) error
 }
 
-// LinkResult is the URL to give the caller and when it stops working.
-type LinkResult struct {
-	URL       string
-	ExpiresAt time.Time
-	Channel   string
-}
-
-// LinkPage is what the hosted payment page shows for a valid link: never card data.
-type LinkPage struct {
-	Payment  *hushpay.Payment
+// LinkMessage is what a LinkSender delivers.
+type LinkMessage struct {
+	URL      string
 	Merchant string
+	Amount   string // formatted, e.g. "12.34 USD"
 }
 
-// Create creates a payment; on a call it starts capturing its first field at once.
-func (s *Service) Create(ctx context.Context, p hushpay.Principal, req CreateRequest) (*hushpay.Payment, error) {
-	return nil, errNotImplemented
+// Service is the payment service. It is safe for concurrent use.
+type Service struct {
+	cfg    Config
+	log    *slog.Logger
+	events *broker
+
+	mu       sync.Mutex
+	payments map[string]*live // by payment ID: the per-payment lock and in-memory capture session
+
+	wg     sync.WaitGroup // background submissions that Close waits for
+	closed atomic.Bool     // set by Close: timers that fire later do nothing
 }
 
-// Get returns one payment of the principal's tenant.
-func (s *Service) Get(ctx context.Context, p hushpay.Principal, id string) (*hushpay.Payment, error) {
-	return nil, errNotImplemented
+// live is what this node holds for one payment. Its mutex serializes every change to the payment on
+// this node; the store's version check serializes across nodes.
+type live struct {
+	mu      sync.Mutex
+	refs    int
+	session *capture.Session // nil until capture starts on this node
+	timer   *time.Timer      // the capture session's next deadline
 }
 
-// List returns a page of the principal's tenant's payments, newest first.
-func (s *Service) List(ctx context.Context, p hushpay.Principal, f hushpay.PaymentFilter) (hushpay.Page[*hushpay.Payment], error) {
-	return hushpay.Page[*hushpay.Payment]{}, errNotImplemented
+// New returns a service; it fills defaults for the zero fields of cfg.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Vault == nil || cfg.Audit == nil || cfg.Processors == nil {
+		return nil, errors.New("payments: store, vault, audit and processors are required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = hushpay.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.PaymentTTL == 0 {
+		cfg.PaymentTTL = 15 * time.Minute
+	}
+	if cfg.LinkTTL == 0 {
+		cfg.LinkTTL = 15 * time.Minute
+	}
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = 3
+	}
+	if cfg.IdleAdvance == 0 {
+		cfg.IdleAdvance = 3 * time.Second
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	return &Service{cfg: cfg, log: cfg.Logger, events: newBroker(), payments: map[string]*live{}}, nil
 }
 
-// MoveCapture moves keypad capture to a field.
-func (s *Service) MoveCapture(ctx context.Context, p hushpay.Principal, id string, field hushpay.FieldName) (*hushpay.Payment, error) {
-	return nil, errNotImplemented
+// Close stops the service's timers, waits for background submissions and wipes every capture
+// session held in memory.
+func (s *Service) Close() {
+	s.mu.Lock()
+	all := make([]*live, 0, len(s.payments))
+	for _, l := range s.payments {
+		all = append(all, l)
+	}
+	s.mu.Unlock()
+	s.closed.Store(true)
+	s.wg.Wait()
+	for _, l := range all {
+		l.mu.Lock()
+		l.dropSession()
+		l.mu.Unlock()
+	}
+	s.events.closeAll()
 }
 
-// ResetField clears a field and moves capture to it.
-func (s *Service) ResetField(ctx context.Context, p hushpay.Principal, id string, field hushpay.FieldName) (*hushpay.Payment, error) {
-	return nil, errNotImplemented
+// acquire locks the payment's live entry, creating it if needed; release with s.release.
+func (s *Service) acquire(id string) *live {
+	s.mu.Lock()
+	l := s.payments[id]
+	if l == nil {
+		l = &live{}
+		s.payments[id] = l
+	}
+	l.refs++
+	s.mu.Unlock()
+	l.mu.Lock()
+	return l
 }
 
-// Submit tokenizes and authorizes a ready payment and returns it in its final state.
-func (s *Service) Submit(ctx context.Context, p hushpay.Principal, id string) (*hushpay.Payment, error) {
-	return nil, errNotImplemented
+// release unlocks the entry and forgets it when nobody holds it and it has no session.
+func (s *Service) release(id string, l *live) {
+	keep := l.session != nil
+	l.mu.Unlock()
+	s.mu.Lock()
+	l.refs--
+	if l.refs == 0 && !keep {
+		delete(s.payments, id)
+	}
+	s.mu.Unlock()
 }
 
-// Cancel cancels a payment that has not reached processing.
-func (s *Service) Cancel(ctx context.Context, p hushpay.Principal, id string) (*hushpay.Payment, error) {
-	return nil, errNotImplemented
+// dropSession wipes and forgets the capture session. Caller holds l.mu.
+func (l *live) dropSession() {
+	if l.timer != nil {
+		l.timer.Stop()
+		l.timer = nil
+	}
+	if l.session != nil {
+		l.session.Wipe()
+		l.session = nil
+	}
 }
 
-// Refund refunds a succeeded payment, all that is left of it when amount is nil.
-func (s *Service) Refund(ctx context.Context, p hushpay.Principal, id string, amount *int64) (*hushpay.Payment, error) {
-	return nil, errNotImplemented
+// newSession starts a capture session for the payment. Caller holds l.mu.
+func (s *Service) newSession(l *live, p *hushpay.Payment) {
+	brands, _ := parseBrands(p.AcceptedBrands) // validated at create
+	l.session = capture.New(capture.Config{
+		Method:         p.Method,
+		Fields:         p.Capture,
+		AcceptedBrands: brands,
+		MaxAttempts:    s.cfg.MaxAttempts,
+		IdleAdvance:    s.cfg.IdleAdvance,
+	}, s.now())
 }
 
-// CreateLink issues a single-use secure link for the payment (and sends it when asked).
-func (s *Service) CreateLink(ctx context.Context, p hushpay.Principal, id string, req LinkRequest) (*LinkResult, error) {
-	return nil, errNotImplemented
+func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC() }
+
+// loadForUpdate reads the payment of the principal's tenant.
+func (s *Service) load(ctx context.Context, tenant, id string) (*hushpay.Payment, error) {
+	if !validID(id, "pay_") {
+		return nil, hushpay.NotFound("payment")
+	}
+	return s.cfg.Store.GetPayment(ctx, tenant, id)
 }
 
-// Subscribe streams the payment's masked events until ctx ends; the first event is the current
-// state (type payment.updated).
-func (s *Service) Subscribe(ctx context.Context, p hushpay.Principal, id string) (<-chan hushpay.Event, error) {
-	return nil, errNotImplemented
+// save persists p (bumping UpdatedAt and Version) and publishes an event of type t.
+func (s *Service) save(ctx context.Context, p *hushpay.Payment, t hushpay.EventType) error {
+	p.UpdatedAt = s.now()
+	if err := s.cfg.Store.UpdatePayment(ctx, p); err != nil {
+		return err
+	}
+	s.publish(p, t)
+	return nil
 }
 
-// GetCall returns one call of the principal's tenant.
-func (s *Service) GetCall(ctx context.Context, p hushpay.Principal, id string) (*hushpay.Call, error) {
-	return nil, errNotImplemented
+func (s *Service) publish(p *hushpay.Payment, t hushpay.EventType) {
+	s.events.publish(hushpay.Event{ID: newID("evt_"), Type: t, Time: s.now(), Tenant: p.Tenant, Payment: p.Clone()})
 }
 
-// ListCalls returns a page of the principal's tenant's calls, newest first.
-func (s *Service) ListCalls(ctx context.Context, p hushpay.Principal, f hushpay.CallFilter) (hushpay.Page[*hushpay.Call], error) {
-	return hushpay.Page[*hushpay.Call]{}, errNotImplemented
+// record appends to the audit trail; a failure is logged (without data) and returned.
+func (s *Service) record(ctx context.Context, pr hushpay.Principal, action, objType, objID string, details map[string]string) {
+	if err := s.cfg.Audit.Record(ctx, pr.Tenant, pr.Actor, action, objType, objID, details); err != nil {
+		s.log.Error("audit append failed", "action", action, "object", objID, "err", err)
+	}
 }
 
-// OpenLink returns what the hosted page shows for a link token: KindNotFound for an unknown token,
-// KindGone for a used, cancelled or expired one.
-func (s *Service) OpenLink(ctx context.Context, token string) (*LinkPage, error) {
-	return nil, errNotImplemented
+func require(p hushpay.Principal, perm hushpay.Permission) error {
+	if p.Tenant == "" || !p.Role.Can(perm) {
+		return &hushpay.Error{Kind: hushpay.KindForbidden, Code: "forbidden", Message: "your role does not allow this action"}
+	}
+	return nil
 }
 
-// SubmitLink captures the hosted form's whole fields through the capture engine and, once every
-// field is valid, submits the payment. A validation error leaves the link usable (up to the attempt
-// limit per field) and returns the payment with the invalid fields.
-func (s *Service) SubmitLink(ctx context.Context, token string, form map[hushpay.FieldName]string) (*hushpay.Payment, error) {
-	return nil, errNotImplemented
+var idEncoding = base32.NewEncoding("abcdefghijkmnpqrstuvwxyz23456789").WithPadding(base32.NoPadding)
+
+// newID returns prefix + 26 characters of 128-bit randomness (never a digit-only string).
+func newID(prefix string) string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("hushpay: no randomness: " + err.Error())
+	}
+	return prefix + idEncoding.EncodeToString(b[:])
 }
 
-// Service is the payment service.
-type Service struct{}
+// validID reports whether id looks like one of ours, so garbage never reaches the database.
+func validID(id, prefix string) bool {
+	rest, ok := strings.CutPrefix(id, prefix)
+	if !ok || len(rest) != 26 {
+		return false
+	}
+	for _, c := range rest {
+		if !strings.ContainsRune("abcdefghijkmnpqrstuvwxyz23456789", c) {
+			return false
+		}
+	}
+	return true
+}

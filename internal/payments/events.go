@@ -1,0 +1,118 @@
+package payments
+
+import (
+	"context"
+	"sync"
+
+	"github.com/hushpay/hushpay"
+)
+
+// broker fans payment events out to in-process subscribers (SSE streams). Each event carries the
+// whole masked snapshot, so a slow subscriber that misses an event loses nothing that the next one
+// does not repeat: when its buffer is full the oldest event is dropped.
+type broker struct {
+	mu   sync.Mutex
+	subs map[string]map[chan hushpay.Event]struct{} // by payment ID
+}
+
+func newBroker() *broker { return &broker{subs: map[string]map[chan hushpay.Event]struct{}{}} }
+
+const subscriberBuffer = 32
+
+func (b *broker) subscribe(paymentID string) chan hushpay.Event {
+	ch := make(chan hushpay.Event, subscriberBuffer)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.subs[paymentID] == nil {
+		b.subs[paymentID] = map[chan hushpay.Event]struct{}{}
+	}
+	b.subs[paymentID][ch] = struct{}{}
+	return ch
+}
+
+func (b *broker) unsubscribe(paymentID string, ch chan hushpay.Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if set, ok := b.subs[paymentID]; ok {
+		if _, ok := set[ch]; ok {
+			delete(set, ch)
+			close(ch)
+		}
+		if len(set) == 0 {
+			delete(b.subs, paymentID)
+		}
+	}
+}
+
+func (b *broker) publish(e hushpay.Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for ch := range b.subs[e.Payment.ID] {
+		for {
+			select {
+			case ch <- e:
+			default:
+				select { // full: drop the oldest and retry
+				case <-ch:
+				default:
+				}
+				continue
+			}
+			break
+		}
+	}
+}
+
+func (b *broker) closeAll() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for id, set := range b.subs {
+		for ch := range set {
+			close(ch)
+		}
+		delete(b.subs, id)
+	}
+}
+
+// Subscribe streams the payment's masked events until ctx ends or the payment reaches a final
+// state; the first event is the current state (type payment.updated).
+func (s *Service) Subscribe(ctx context.Context, p hushpay.Principal, id string) (<-chan hushpay.Event, error) {
+	if err := require(p, hushpay.PermReadPayments); err != nil {
+		return nil, err
+	}
+	in := s.events.subscribe(id)
+	pay, err := s.load(ctx, p.Tenant, id)
+	if err != nil {
+		s.events.unsubscribe(id, in)
+		return nil, err
+	}
+	out := make(chan hushpay.Event, subscriberBuffer)
+	go func() {
+		defer close(out)
+		defer s.events.unsubscribe(id, in)
+		first := hushpay.Event{ID: newID("evt_"), Type: hushpay.EventPaymentUpdated, Time: s.now(), Tenant: pay.Tenant, Payment: pay}
+		if !send(ctx, out, first) || pay.State.Final() {
+			return
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e, ok := <-in:
+				if !ok || !send(ctx, out, e) || e.Payment.State.Final() {
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
+func send(ctx context.Context, out chan<- hushpay.Event, e hushpay.Event) bool {
+	select {
+	case out <- e:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
