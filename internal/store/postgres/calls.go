@@ -1,0 +1,127 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/hushpay/hushpay"
+	"github.com/jackc/pgx/v5"
+)
+
+// CreateCall stores a new call and indexes its legs' SIP Call-IDs; an existing (tenant, ID) is
+// KindConflict.
+func (s *Store) CreateCall(ctx context.Context, c *hushpay.Call) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return dbError("create_call", err)
+	}
+	return s.write(ctx, "create_call", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO calls (tenant, id, state, created_at, version, data)
+			VALUES ($1, $2, $3, $4, $5, $6)`, c.Tenant, c.ID, c.State, ts(c.StartedAt), c.Version, data)
+		if err != nil {
+			return err
+		}
+		return insertLegs(ctx, tx, c)
+	})
+}
+
+// GetCall returns the tenant's call; KindNotFound if none.
+func (s *Store) GetCall(ctx context.Context, tenant, id string) (*hushpay.Call, error) {
+	var data []byte
+	var version int64
+	err := s.pool.QueryRow(ctx, `SELECT data, version FROM calls WHERE tenant = $1 AND id = $2`, tenant, id).
+		Scan(&data, &version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, hushpay.NotFound("call")
+	}
+	if err != nil {
+		return nil, dbError("get_call", err)
+	}
+	c, err := decodeCall(data, version)
+	return c, dbError("get_call", err)
+}
+
+// errMissed marks an UpdateCall whose versioned UPDATE changed nothing, so that the transaction
+// rolls back before the reason is looked up.
+var errMissed = errors.New("no row at that version")
+
+// UpdateCall writes c (and its legs) if the stored version is c.Version, then increments both.
+func (s *Store) UpdateCall(ctx context.Context, c *hushpay.Call) error {
+	next := *c
+	next.Version++
+	data, err := json.Marshal(&next)
+	if err != nil {
+		return dbError("update_call", err)
+	}
+	err = s.write(ctx, "update_call", func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE calls SET state = $1, created_at = $2, version = $3, data = $4
+			WHERE tenant = $5 AND id = $6 AND version = $7`,
+			next.State, ts(next.StartedAt), next.Version, data, c.Tenant, c.ID, c.Version)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return errMissed
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM call_legs WHERE tenant = $1 AND call_id = $2`, c.Tenant, c.ID); err != nil {
+			return err
+		}
+		return insertLegs(ctx, tx, c)
+	})
+	if errors.Is(err, errMissed) {
+		return s.explainMiss(ctx, "update_call", "calls", "call", c.Tenant, c.ID, versionConflict("call"))
+	}
+	if err == nil {
+		c.Version = next.Version
+	}
+	return err
+}
+
+func insertLegs(ctx context.Context, tx pgx.Tx, c *hushpay.Call) error {
+	for _, leg := range c.Legs {
+		if leg.SIPCallID == "" {
+			continue
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO call_legs (tenant, call_id, role, sip_call_id)
+			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, c.Tenant, c.ID, leg.Role, leg.SIPCallID)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ListCalls returns a newest-first page of the tenant's calls matching f; SIPCallID matches the
+// Call-ID of either leg.
+func (s *Store) ListCalls(ctx context.Context, tenant string, f hushpay.CallFilter) (hushpay.Page[*hushpay.Call], error) {
+	q := newListQuery("calls", tenant)
+	q.where("state", string(f.State))
+	if f.SIPCallID != "" {
+		q.cond(`EXISTS (SELECT 1 FROM call_legs l
+			WHERE l.tenant = calls.tenant AND l.call_id = calls.id AND l.sip_call_id = ?)`, f.SIPCallID)
+	}
+	var page hushpay.Page[*hushpay.Call]
+	cursors, err := q.run(ctx, s.pool, f.Cursor, f.Limit, func(data []byte, version int64) error {
+		c, err := decodeCall(data, version)
+		if err == nil {
+			page.Data = append(page.Data, c)
+		}
+		return err
+	})
+	if err != nil {
+		return hushpay.Page[*hushpay.Call]{}, dbError("list_calls", err)
+	}
+	page.Data, page.HasMore, page.NextCursor = cutPage(page.Data, cursors, q.limit)
+	return page, nil
+}
+
+func decodeCall(data []byte, version int64) (*hushpay.Call, error) {
+	var c hushpay.Call
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("decode call: %w", err)
+	}
+	c.Version = version
+	return &c, nil
+}

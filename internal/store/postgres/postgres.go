@@ -1,0 +1,223 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/store/sqlstore"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/puddle/v2"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Advisory lock classes (the first key of pg_advisory_xact_lock(int, int)); the second key is a
+// hash of the schema (migrations) or of the tenant (audit appends).
+const (
+	lockMigrations int32 = 0x68700001 // "hp" 1
+	lockAudit      int32 = 0x68700002 // "hp" 2
+)
+
+// Store is hushpay.Store on PostgreSQL.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ hushpay.Store = (*Store)(nil)
+
+// Open connects to the database at url (postgres://…) and applies pending migrations.
+func Open(ctx context.Context, url string) (*Store, error) {
+	s, err := OpenWithoutMigrate(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenWithoutMigrate connects to the database at url without touching its schema; call Migrate
+// next.
+func OpenWithoutMigrate(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's parse errors can quote the URL, password included: say only that it is bad.
+		return nil, errors.New("postgres: the database URL is not valid")
+	}
+	return OpenConfig(ctx, cfg)
+}
+
+// OpenConfig connects with a pool configuration built by the caller (for search_path, pool sizes
+// or TLS settings), without migrating.
+func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, dbError("open", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, dbError("open", err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Migrate applies the embedded migrations the database has not seen, all in one transaction under
+// an advisory lock, and returns their names in order (none when the schema is current).
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	ms, err := sqlstore.Migrations(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	var applied []string
+	err = s.write(ctx, "migrate", func(tx pgx.Tx) error {
+		applied = nil
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, lockMigrations); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			done, err := applyMigration(ctx, tx, m)
+			if err != nil {
+				return err
+			}
+			if done {
+				applied = append(applied, m.Name)
+			}
+		}
+		return nil
+	})
+	return applied, err
+}
+
+func applyMigration(ctx context.Context, tx pgx.Tx, m sqlstore.Migration) (bool, error) {
+	var seen bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, m.Name).Scan(&seen)
+	if err != nil || seen {
+		return false, err
+	}
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
+		return false, fmt.Errorf("migration %s: %w", m.Name, err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.Name)
+	return err == nil, err
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return dbError("ping", s.pool.Ping(ctx))
+}
+
+// Close closes the pool, waiting for connections in use to be released.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// write runs fn in one transaction and commits it.
+func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
+	return dbError(op, pgx.BeginFunc(ctx, s.pool, fn))
+}
+
+// exec runs one statement and returns the number of rows it changed.
+func (s *Store) exec(ctx context.Context, op, query string, args ...any) (int64, error) {
+	tag, err := s.pool.Exec(ctx, query, args...)
+	if err != nil {
+		return 0, dbError(op, err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// dbError turns a driver error into a hushpay error: a *hushpay.Error passes through (with the
+// operation named), a unique violation is KindConflict, an unreachable database KindUnavailable,
+// anything else KindOther. A server error is reduced to its SQLSTATE, names and message (never its
+// detail, which can quote row values; nor the message of a data exception, which can too).
+func dbError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	op = "postgres." + op
+	var he *hushpay.Error
+	if errors.As(err, &he) {
+		return hushpay.WithOp(op, err)
+	}
+	kind, code, msg := hushpay.KindOther, "database_error", "database error"
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe):
+		if pe.Code == "23505" {
+			kind, code, msg = hushpay.KindConflict, "duplicate", "the object already exists"
+		}
+		err = safePgError(pe)
+	case unavailable(err):
+		kind, code, msg = hushpay.KindUnavailable, "database_unavailable", "the database is not available"
+	}
+	return &hushpay.Error{Op: op, Kind: kind, Code: code, Message: msg, Err: err}
+}
+
+func safePgError(pe *pgconn.PgError) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "SQLSTATE %s", pe.Code)
+	for _, name := range []string{pe.TableName, pe.ColumnName, pe.ConstraintName} {
+		if name != "" {
+			b.WriteString(" " + name)
+		}
+	}
+	if !strings.HasPrefix(pe.Code, "22") {
+		b.WriteString(": " + pe.Message)
+	}
+	return errors.New(b.String())
+}
+
+func unavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce) || pgconn.Timeout(err) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, puddle.ErrClosedPool) ||
+		errors.Is(err, pgx.ErrTxClosed)
+}
+
+func versionConflict(object string) error {
+	return hushpay.Errorf(hushpay.KindConflict, "version_conflict", "%s was changed by someone else; reload it and retry", object)
+}
+
+// ts is the stored form of a time: UTC, to the microsecond (timestamptz's precision).
+func ts(t time.Time) time.Time { return sqlstore.Trim(t) }
+
+// tsPtr is ts for an optional time.
+func tsPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := ts(*t)
+	return &v
+}
+
+// utcPtr returns a scanned optional time in UTC.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.UTC()
+	return &v
+}
+
+// nonNil stores a nil byte slice as an empty one (pgx sends nil as NULL; the columns are NOT NULL).
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
