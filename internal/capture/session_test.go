@@ -33,32 +33,31 @@ func TestNewStartsOnTheFirstField(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		cfg   Config
-		field string // "" when valid
+		name    string
+		cfg     Config
+		wantErr bool
+		field   string // the request field the error names
 	}{
-		{"zero value is valid", Config{}, ""},
-		{"ach fields", Config{Method: hushpay.MethodACH, Fields: hushpay.ACHFields}, ""},
-		{"unknown method", Config{Method: "cash"}, "method"},
-		{"card field on ach", Config{Method: hushpay.MethodACH, Fields: []hushpay.FieldName{hushpay.FieldCardNumber}}, "capture"},
-		{"unknown field", cardConfig("pin"), "capture"},
-		{"field twice", cardConfig(hushpay.FieldExpiry, hushpay.FieldExpiry), "capture"},
-		{"negative attempts", Config{MaxAttempts: -1}, ""},
+		{"zero value is valid", Config{}, false, ""},
+		{"ach fields", Config{Method: hushpay.MethodACH, Fields: hushpay.ACHFields}, false, ""},
+		{"unknown method", Config{Method: "cash"}, true, "method"},
+		{"card field on ach", Config{Method: hushpay.MethodACH, Fields: []hushpay.FieldName{hushpay.FieldCardNumber}}, true, "capture"},
+		{"unknown field", cardConfig("pin"), true, "capture"},
+		{"field twice", cardConfig(hushpay.FieldExpiry, hushpay.FieldExpiry), true, "capture"},
+		{"negative attempts", Config{MaxAttempts: -1}, true, ""},
+		{"negative idle delay", Config{IdleAdvance: -time.Second}, true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.cfg.Validate()
-			var he *hushpay.Error
-			switch {
-			case tc.name == "negative attempts":
-				if hushpay.KindOf(err) != hushpay.KindInvalid {
-					t.Errorf("Validate = %v, want invalid", err)
-				}
-			case tc.field == "":
+			if !tc.wantErr {
 				if err != nil {
 					t.Errorf("Validate = %v, want nil", err)
 				}
-			case !errors.As(err, &he) || he.Kind != hushpay.KindInvalid || he.Field != tc.field:
-				t.Errorf("Validate = %#v, want an invalid %s error", err, tc.field)
+				return
+			}
+			var he *hushpay.Error
+			if !errors.As(err, &he) || he.Kind != hushpay.KindInvalid || he.Field != tc.field {
+				t.Errorf("Validate = %#v, want an invalid error naming %q", err, tc.field)
 			}
 		})
 	}
