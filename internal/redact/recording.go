@@ -88,7 +88,7 @@ func (r RecordingRedactor) Redact(a *wav.Audio) (RecordingResult, error) {
 	res := RecordingResult{Data: data}
 	samples := a.Samples
 	for pass := 0; pass < maxPasses; pass++ {
-		found := detect(samples)
+		found := FindPresses(samples)
 		if len(found) == 0 {
 			return res, nil
 		}
@@ -101,8 +101,9 @@ func (r RecordingRedactor) Redact(a *wav.Audio) (RecordingResult, error) {
 	return res, errors.New("redact: key presses still detected after masking")
 }
 
-// detect runs the DTMF detector over 8 kHz samples in 20 ms frames.
-func detect(samples []int16) []dtmf.Press {
+// FindPresses runs the DTMF detector over a whole recording of 8 kHz samples, in 20 ms frames as
+// a live call would feed it, and returns every press found, in order.
+func FindPresses(samples []int16) []dtmf.Press {
 	var presses []dtmf.Press
 	d := dtmf.NewDetector()
 	fn := func(e dtmf.Event) {

@@ -68,7 +68,7 @@ func TestRedactRecording(t *testing.T) {
 			t.Run(enc.String()+" with "+mask.String(), func(t *testing.T) {
 				rec := makeRecording(t, digits, uint64(enc))
 				a := readBack(t, enc, rec.samples)
-				if got := len(detect(a.Samples)); got != len(digits) {
+				if got := len(FindPresses(a.Samples)); got != len(digits) {
 					t.Fatalf("the input holds %d presses, want %d (the test would prove nothing)", got, len(digits))
 				}
 				res, err := RecordingRedactor{Mask: mask}.Redact(a)
@@ -79,7 +79,7 @@ func TestRedactRecording(t *testing.T) {
 					t.Errorf("removed %d presses, want %d", res.Presses, len(digits))
 				}
 				out := wav.DecodeSamples(enc, a.Rate, res.Data)
-				if left := detect(out); len(left) != 0 {
+				if left := FindPresses(out); len(left) != 0 {
 					t.Errorf("%d presses still detected in the output", len(left))
 				}
 				checkOutsideUnchanged(t, a.Data, res.Data, res.Ranges, enc.BytesPerSample())
@@ -202,7 +202,7 @@ func TestRedactResampledRecording(t *testing.T) {
 	if res.Presses != 16 {
 		t.Errorf("removed %d presses, want 16", res.Presses)
 	}
-	if left := detect(wav.DecodeSamples(wav.PCM16, 16000, res.Data)); len(left) != 0 {
+	if left := FindPresses(wav.DecodeSamples(wav.PCM16, 16000, res.Data)); len(left) != 0 {
 		t.Errorf("%d presses still detected", len(left))
 	}
 	checkOutsideUnchanged(t, a.Data, res.Data, res.Ranges, 2)
