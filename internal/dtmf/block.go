@@ -15,7 +15,7 @@ const (
 	quietEnergy = halfLen * 22826.36 * 22826.36 / 2 * 1e-5
 	// minLowShare: below this share of a half-block's power in its strongest low-group filter,
 	// the high group is not computed.
-	minLowShare = 0.04
+	minLowShare = 0.1
 )
 
 // limits are the checks one block must pass.

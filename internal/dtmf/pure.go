@@ -11,6 +11,10 @@ const (
 	// measures it from a phase advance over halfLen samples; the run's mean measures it over
 	// onsetBlocks times as long, so noise moves it far less.
 	maxRunOffset = 0.021
+	// maxRunOffsetSum bounds the two offsets' magnitudes added: each tone may be 1.5% off, so
+	// both together 3%; two sounds sliding past a key's pair, one above and one below its
+	// frequencies, are further off in sum.
+	maxRunOffsetSum = 0.034
 	// maxProductShare bounds the power at the pair's third-order products, 2·low-high and
 	// 2·high-low, against the weaker tone. Two keypad oscillators put nothing there; two
 	// harmonics of one voice (n·f0 and m·f0) put other harmonics of that voice there.
@@ -23,7 +27,8 @@ const (
 // maxRunOffset.
 func (d *Detector) steady() bool {
 	lo, hi := d.drift()
-	return math.Abs(lo) <= maxRunOffset && math.Abs(hi) <= maxRunOffset
+	return math.Abs(lo) <= maxRunOffset && math.Abs(hi) <= maxRunOffset &&
+		math.Abs(lo)+math.Abs(hi) <= maxRunOffsetSum
 }
 
 // drift returns the mean frequency offsets of the run's last blocks.
