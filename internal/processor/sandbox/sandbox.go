@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -103,8 +104,8 @@ func (p *Processor) Authorize(ctx context.Context, req *processor.AuthorizeReque
 	digest := p.digests.authorize(req)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if result, err, replayed := p.replay("authorize", req.Tenant, req.IdempotencyKey, digest); replayed {
-		return cloneResult(result), err
+	if prev, ok := p.replay("authorize", req.Tenant, req.IdempotencyKey, digest); ok {
+		return cloneResult(prev.result), prev.err
 	}
 	result, err := p.authorizeLocked(req)
 	p.remember("authorize", req.Tenant, req.IdempotencyKey, digest, result, err)
@@ -159,13 +160,12 @@ func (p *Processor) Refund(ctx context.Context, req *processor.RefundRequest) (*
 	digest := p.digests.refund(req)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if result, err, replayed := p.replay("refund", "", req.IdempotencyKey, digest); replayed {
-		return cloneRefund(result), err
+	if prev, ok := p.replay("refund", "", req.IdempotencyKey, digest); ok {
+		return cloneRefund(prev.result), prev.err
 	}
 	result, err := p.refundLocked(req)
-	if err == nil || processor.CodeOf(err) != processor.CodeAmountTooLarge {
-		// A refund that was too large may be retried with the same key once it fits (it never
-		// does here, but a gateway would not remember a rejected request either).
+	if processor.CodeOf(err) != processor.CodeAmountTooLarge {
+		// Like a gateway, forget a refund refused for its amount: the key stays usable.
 		p.remember("refund", "", req.IdempotencyKey, digest, result, err)
 	}
 	return cloneRefund(result), err
@@ -202,8 +202,8 @@ func (p *Processor) SaveInstrument(ctx context.Context, req *processor.SaveReque
 	digest := p.digests.save(req)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if result, err, replayed := p.replay("save", req.Tenant, req.IdempotencyKey, digest); replayed {
-		return cloneSaved(result), err
+	if prev, ok := p.replay("save", req.Tenant, req.IdempotencyKey, digest); ok {
+		return cloneSaved(prev.result), prev.err
 	}
 	result, err := p.saveLocked(req)
 	p.remember("save", req.Tenant, req.IdempotencyKey, digest, result, err)
@@ -230,23 +230,21 @@ func (p *Processor) saveLocked(req *processor.SaveRequest) (*processor.SavedInst
 	return &s.info, nil
 }
 
-// replay returns the remembered answer to key, if any; a key remembered for another request is
-// rejected.
-func (p *Processor) replay(op, tenant, key string, digest [digestSize]byte) (any, error, bool) {
+// replay returns the remembered answer to key, if any; a key remembered for another request
+// answers with an idempotency_key_reuse rejection.
+func (p *Processor) replay(op, tenant, key string, digest [digestSize]byte) (idempotentAnswer, bool) {
 	prev, ok := p.replays[op+"\x00"+tenant+"\x00"+key]
-	switch {
-	case !ok:
-		return nil, nil, false
-	case prev.digest != digest:
-		return nil, processor.Rejected(processor.CodeIdempotencyKeyReuse, "the idempotency key was used for another request"), true
+	if ok && prev.digest != digest {
+		reuse := processor.Rejected(processor.CodeIdempotencyKeyReuse, "the idempotency key was used for another request")
+		return idempotentAnswer{err: reuse}, true
 	}
-	return prev.result, prev.err, true
+	return prev, ok
 }
 
 // remember keeps the answer to key, except temporary failures, which a retry may still turn
 // into an answer.
 func (p *Processor) remember(op, tenant, key string, digest [digestSize]byte, result any, err error) {
-	if e, ok := err.(*processor.Error); ok && e.Temporary {
+	if e := (*processor.Error)(nil); errors.As(err, &e) && e.Temporary {
 		return
 	}
 	p.replays[op+"\x00"+tenant+"\x00"+key] = idempotentAnswer{digest: digest, result: result, err: err}
