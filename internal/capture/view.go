@@ -19,7 +19,9 @@ func (s *Session) Fields() map[hushpay.FieldName]hushpay.Field {
 
 // Values holds the captured secrets for tokenization and authorization. The card, security code and
 // account numbers share the session's memory: they are valid until the field changes, and Session.Wipe
-// zeroes them. Fields not captured or not complete are zero.
+// zeroes them. PostalCode and RoutingNumber are ordinary strings (neither is secret on its own), which
+// Wipe cannot reach. Fields not captured or not complete are zero. Every way of printing Values prints
+// the masked form.
 type Values struct {
 	PAN           card.PAN
 	Brand         card.Brand

@@ -15,15 +15,15 @@ const (
 // RoutingNumberLen is the length of an ABA routing transit number.
 const RoutingNumberLen = 9
 
-// ValidateRoutingNumber checks an ABA routing transit number: ErrFormat unless it is 9 digits whose
-// first two name a Federal Reserve routing symbol (00-12, 21-32, 61-72 or 80), ErrLuhn (the check-digit
+// ValidateRoutingNumber checks an ABA routing transit number: ErrFormat unless it is all digits,
+// ErrLength unless there are 9 of them, ErrFormat unless the first two name a Federal Reserve routing symbol (00-12, 21-32, 61-72 or 80), ErrLuhn (the check-digit
 // code) unless 3·(d1+d4+d7) + 7·(d2+d5+d8) + (d3+d6+d9) is a multiple of 10.
 func ValidateRoutingNumber[D Digits](digits D) hushpay.FieldErrorCode {
-	if len(digits) != RoutingNumberLen || !allDigits(digits) {
-		if len(digits) != RoutingNumberLen && allDigits(digits) {
-			return hushpay.ErrLength
-		}
+	switch {
+	case !allDigits(digits):
 		return hushpay.ErrFormat
+	case len(digits) != RoutingNumberLen:
+		return hushpay.ErrLength
 	}
 	switch p := prefixValue(digits, 2); {
 	case p <= 12, p >= 21 && p <= 32, p >= 61 && p <= 72, p == 80:

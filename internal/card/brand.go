@@ -186,7 +186,8 @@ func mayReach[D Digits](r iinRange, p D) bool {
 	return lo <= r.hi && r.lo <= hi
 }
 
-// DetectBrand returns the brand of a card number or of the prefix typed so far (see BrandOf).
+// DetectBrand returns the brand of a card number or of the prefix typed so far (see BrandOf). While it
+// reports false the info is that of an unrecognized number: 12 to 19 digits, a 3- or 4-digit code.
 func DetectBrand(digits string) (BrandInfo, bool) {
 	b, ok := BrandOf(digits)
 	if !ok {
