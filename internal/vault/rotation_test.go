@@ -3,6 +3,7 @@ package vault_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hushpay/hushpay"
@@ -157,4 +158,32 @@ func TestNewCreatesTheFirstDataKeyOnce(t *testing.T) {
 	if len(keys) != 1 || keys[0].Version != 1 || keys[0].KEKVersion != 1 {
 		t.Fatalf("stored data keys %+v, want version 1 wrapped by key-encryption key 1", keys)
 	}
+}
+
+func TestTokenizeAndOpenDuringRotation(t *testing.T) {
+	ctx := context.Background()
+	store := newMemStore()
+	v := newVault(t, store, ring(t, "1:"+newKey(t)))
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 50 {
+				tok, err := v.Tokenize("tenant_a", visa(), false)
+				if err != nil {
+					t.Errorf("Tokenize: %v", err)
+					return
+				}
+				if in, err := v.Open(tok); err != nil || !same(in, visa()) {
+					t.Errorf("Open during rotation: %v", err)
+					return
+				}
+			}
+		})
+	}
+	for range 3 {
+		if _, err := v.RotateDataKey(ctx); err != nil {
+			t.Fatalf("RotateDataKey: %v", err)
+		}
+	}
+	wg.Wait()
 }
