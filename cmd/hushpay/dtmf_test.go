@@ -15,7 +15,7 @@ import (
 )
 
 // hushpay runs the command line in-process and returns its exit status, stdout and stderr.
-func hushpay(t *testing.T, args ...string) (int, string, string) {
+func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), args, &stdout, &stderr)
@@ -25,7 +25,7 @@ func hushpay(t *testing.T, args ...string) (int, string, string) {
 // mustRun runs the command line and fails the test unless it exits 0.
 func mustRun(t *testing.T, args ...string) string {
 	t.Helper()
-	code, out, errOut := hushpay(t, args...)
+	code, out, errOut := runCLI(t, args...)
 	if code != 0 {
 		t.Fatalf("hushpay %s: exit %d, stderr %q", strings.Join(args, " "), code, errOut)
 	}
@@ -132,14 +132,14 @@ func TestDTMFDetectBadFiles(t *testing.T) {
 			if err := os.WriteFile(file, tt.content, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			code, out, errOut := hushpay(t, "dtmf", "detect", file)
+			code, out, errOut := runCLI(t, "dtmf", "detect", file)
 			if code != 1 || out != "" || !strings.Contains(errOut, tt.wantErr) {
 				t.Fatalf("exit %d, stdout %q, stderr %q; want exit 1 and an error about %q", code, out, errOut, tt.wantErr)
 			}
 		})
 	}
 	t.Run("a file that does not exist", func(t *testing.T) {
-		code, _, errOut := hushpay(t, "dtmf", "detect", filepath.Join(dir, "missing.wav"))
+		code, _, errOut := runCLI(t, "dtmf", "detect", filepath.Join(dir, "missing.wav"))
 		if code != 1 || !strings.Contains(errOut, "no such file") {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
@@ -166,7 +166,7 @@ func TestDTMFUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, _ := hushpay(t, tt.args...)
+			code, stdout, _ := runCLI(t, tt.args...)
 			if code != 2 || stdout != "" {
 				t.Fatalf("exit %d, stdout %q; want exit 2 and nothing on stdout", code, stdout)
 			}
@@ -178,7 +178,7 @@ func TestDTMFUsageErrors(t *testing.T) {
 }
 
 func TestDTMFGenerateErrorDoesNotEchoDigits(t *testing.T) {
-	_, _, errOut := hushpay(t, "dtmf", "generate", "42424242x4242424", "-o", filepath.Join(t.TempDir(), "x.wav"))
+	_, _, errOut := runCLI(t, "dtmf", "generate", "42424242x4242424", "-o", filepath.Join(t.TempDir(), "x.wav"))
 	if strings.Contains(errOut, "4242") {
 		t.Fatalf("the error repeats the digits: %q", errOut)
 	}

@@ -81,7 +81,7 @@ func TestRedactRecordingErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, _ := hushpay(t, tt.args...)
+			code, stdout, _ := runCLI(t, tt.args...)
 			if code != tt.code || stdout != "" {
 				t.Fatalf("exit %d, stdout %q; want exit %d and nothing on stdout", code, stdout, tt.code)
 			}
