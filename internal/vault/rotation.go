@@ -45,9 +45,7 @@ func (v *Vault) Rewrap(ctx context.Context, tokens hushpay.TokenStore, batch int
 	if batch <= 0 {
 		batch = DefaultRewrapBatch
 	}
-	v.mu.RLock()
-	active := v.active
-	v.mu.RUnlock()
+	active := v.ActiveKeyVersion()
 	total := 0
 	for {
 		list, err := tokens.ListTokensBelowKeyVersion(ctx, active, batch)

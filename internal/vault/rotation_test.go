@@ -55,8 +55,8 @@ func TestDataKeyRotation(t *testing.T) {
 	old := tokenizeAndStore(t, v, store, 7)
 
 	version, err := v.RotateDataKey(ctx)
-	if err != nil || version != 2 {
-		t.Fatalf("RotateDataKey = %d, %v; want version 2", version, err)
+	if err != nil || version != 2 || v.ActiveKeyVersion() != 2 {
+		t.Fatalf("RotateDataKey = %d, %v, active %d; want version 2 active", version, err, v.ActiveKeyVersion())
 	}
 	fresh := tokenizeAndStore(t, v, store, 2)
 	openAll(t, v, store, fresh, 2)

@@ -79,6 +79,13 @@ func New(ctx context.Context, keys hushpay.KeyStore, ring *KeyRing, clock hushpa
 	return v, nil
 }
 
+// ActiveKeyVersion returns the version of the data key new tokens are sealed under.
+func (v *Vault) ActiveKeyVersion() int {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.active
+}
+
 // Reload loads data keys created since (by a rotation on another node) and makes the newest
 // active. Open reloads by itself when it meets an unknown version.
 func (v *Vault) Reload(ctx context.Context) error {
