@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -11,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -93,9 +95,11 @@ func (v *Vault) Reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("vault: loading data keys: %w", err)
 	}
+	// Oldest first, whatever the store's order: the oldest key roots the fingerprints.
+	slices.SortFunc(stored, func(a, b hushpay.DataKey) int { return cmp.Compare(a.Version, b.Version) })
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	for _, k := range stored { // oldest first
+	for _, k := range stored {
 		if _, ok := v.dataKeys[k.Version]; ok {
 			continue
 		}
