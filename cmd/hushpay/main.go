@@ -24,6 +24,11 @@ var errUsage = errors.New("usage")
 
 func commands() map[string]command {
 	return map[string]command{
+		"serve":   {"run the payment service (HTTP API, payment pages)", cmdServe},
+		"apikey":  {"create an API key: apikey create --role ROLE [--tenant NAME]", cmdAPIKey},
+		"migrate": {"apply pending database migrations", cmdMigrate},
+		"audit":   {"check the audit trail: audit verify", cmdAudit},
+		"keys":    {"rotate the data-encryption key and re-seal stored tokens: keys rotate", cmdKeys},
 		"version": {"print the version", cmdVersion},
 		"dtmf":    {"detect or generate keypad tones in WAV files", cmdDTMF},
 		"redact":  {"remove keypad tones from a recording or card numbers from text", cmdRedact},

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/audit"
+	"github.com/hushpay/hushpay/internal/config"
+	"github.com/hushpay/hushpay/internal/payments"
+	"github.com/hushpay/hushpay/internal/processor"
+	"github.com/hushpay/hushpay/internal/processor/sandbox"
+	"github.com/hushpay/hushpay/internal/store"
+	"github.com/hushpay/hushpay/internal/vault"
+)
+
+// app is hushpay's wired core: configuration, logger, store, vault, audit log and payment service.
+type app struct {
+	cfg      config.Config
+	log      *slog.Logger
+	store    hushpay.Store
+	vault    *vault.Vault
+	audit    *audit.Log
+	payments *payments.Service
+}
+
+// parseConfig parses a command's flags, to which it adds --config, and loads the configuration.
+func parseConfig(fs *flag.FlagSet, args []string) (config.Config, error) {
+	path := fs.String("config", os.Getenv("HUSHPAY_CONFIG"), "configuration `file` (YAML or TOML); settings also come from HUSHPAY_* variables")
+	if err := fs.Parse(args); err != nil {
+		return config.Config{}, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return config.Load(*path, os.Getenv)
+}
+
+// newServiceFlagSet returns a flag set that reports to stderr and lists every setting in its usage.
+func newServiceFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: hushpay %s\n\nflags:\n", synopsis)
+		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nsettings (environment variable, default, meaning):")
+		for _, line := range config.Describe() {
+			fmt.Fprintln(stderr, "  "+line)
+		}
+	}
+	return fs
+}
+
+// openApp opens the store (running migrations), the vault and the payment service.
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL(), "")
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, store: st, audit: audit.New(st, hushpay.SystemClock{})}
+	ring, err := keyRing(cfg, log)
+	if err == nil {
+		a.vault, err = vault.New(ctx, st, ring, hushpay.SystemClock{})
+	}
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	procs, err := processor.NewRegistry(cfg.Processor, sandbox.New(sandbox.Options{}))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.payments, err = payments.New(payments.Config{
+		Store: st, Vault: a.vault, Processors: procs, Audit: a.audit, Logger: log,
+		PaymentTTL: cfg.PaymentTTL, LinkTTL: cfg.LinkTTL, Retention: cfg.Retention,
+		PublicURL: cfg.BaseURL(), Merchant: cfg.Merchant,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// keyRing returns the configured key-encryption keys, or the development key in the data dir.
+func keyRing(cfg config.Config, log *slog.Logger) (*vault.KeyRing, error) {
+	if cfg.KEK != "" {
+		ring, err := vault.ParseKeyRing(cfg.KEK)
+		if err != nil {
+			return nil, fmt.Errorf("invalid setting kek (HUSHPAY_KEK): %w", err)
+		}
+		return ring, nil
+	}
+	ring, created, err := vault.LoadOrCreateDevKeyRing(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	log.Warn("USING A DEVELOPMENT KEY-ENCRYPTION KEY stored in the data dir: fine on a laptop, NEVER in production; set HUSHPAY_KEK",
+		"created", created, "data_dir", cfg.DataDir)
+	return ring, nil
+}
+
+func (a *app) Close() error {
+	a.payments.Close()
+	return a.store.Close()
+}
+
+// newLogger returns the process logger: slog text or JSON on w, at the configured level.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
