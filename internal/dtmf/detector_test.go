@@ -1,0 +1,160 @@
+package dtmf
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// eventsOf runs a fresh detector over samples in frames of the given sizes (cycled) and returns
+// every event with the number of samples given when it was reported.
+func eventsOf(samples []int16, sizes ...int) (events []Event, at []int64) {
+	d := NewDetector()
+	var fed int64
+	collect := func(e Event) {
+		events = append(events, e)
+		at = append(at, fed)
+	}
+	for i := 0; len(samples) > 0; i++ {
+		n := min(sizes[i%len(sizes)], len(samples))
+		fed += int64(n)
+		d.Process(samples[:n], collect)
+		samples = samples[n:]
+	}
+	d.Flush(collect)
+	return events, at
+}
+
+func TestPressIsPlacedAndReportedInTime(t *testing.T) {
+	const tolerance = 5 * ms // Start and End within 5 ms of the tone's edges
+	const maxLatency = 40 * ms
+	for _, key := range []byte(allKeys) {
+		for _, lead := range []int{0, 7, 19, 33, 50, 160, 401} {
+			for _, lv := range []float64{-6, -36} {
+				on := 60 * ms
+				s := keySequence(string(key), flat(lv), lead, on, 50*ms)
+				events, at := eventsOf(s, ms) // 1 ms frames time the report to the millisecond
+				if len(events) != 2 || events[0].Kind != KeyDown || events[1].Kind != KeyUp {
+					t.Errorf("%c lead %d at %g dBm0: events %v, want KeyDown then KeyUp", key, lead, lv, events)
+					continue
+				}
+				down, up := events[0].Press, events[1].Press
+				if down.Key != key || up.Key != key || down.End != -1 || down.Start != up.Start {
+					t.Errorf("%c lead %d: presses %+v, %+v", key, lead, down, up)
+				}
+				if d := at[0] - int64(lead); d > maxLatency {
+					t.Errorf("%c lead %d at %g dBm0: KeyDown %d samples after the onset, want at most %d", key, lead, lv, d, maxLatency)
+				}
+				if d := abs(up.Start - int64(lead)); d > tolerance {
+					t.Errorf("%c lead %d at %g dBm0: Start %d, tone starts at %d", key, lead, lv, up.Start, lead)
+				}
+				if d := abs(up.End - int64(lead+on)); d > tolerance {
+					t.Errorf("%c lead %d at %g dBm0: End %d, tone ends at %d", key, lead, lv, up.End, lead+on)
+				}
+				if math.Abs(up.Level-lv) > 1 {
+					t.Errorf("%c at %g dBm0: Level %.2f", key, lv, up.Level)
+				}
+			}
+		}
+	}
+}
+
+func abs(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func TestFrameSizeDoesNotChangeTheResult(t *testing.T) {
+	s := addNoise(keySequence("159D#*0", flat(-20), 123, 70*ms, 45*ms), tonePower(-40), 7)
+	want, _ := eventsOf(s, 160)
+	r := rand.New(rand.NewPCG(1, 2))
+	sizes := make([]int, 50)
+	for i := range sizes {
+		sizes[i] = 1 + r.IntN(400)
+	}
+	for _, frames := range [][]int{{1}, {51}, {80}, {1000}, sizes} {
+		got, _ := eventsOf(s, frames...)
+		if !slices.Equal(got, want) {
+			t.Errorf("frames %v...: events differ\n got %v\nwant %v", frames[:1], got, want)
+		}
+	}
+	if len(want) != 14 {
+		t.Errorf("got %d events, want 14", len(want))
+	}
+}
+
+func TestFlushEndsAPressAtTheEndOfTheStream(t *testing.T) {
+	s := keySequence("7", flat(-10), 80, 100*ms, 0)
+	d := NewDetector()
+	var events []Event
+	d.Process(s, func(e Event) { events = append(events, e) })
+	if len(events) != 1 || events[0].Kind != KeyDown {
+		t.Fatalf("before Flush: %v, want one KeyDown", events)
+	}
+	d.Flush(func(e Event) { events = append(events, e) })
+	if len(events) != 2 || events[1].Kind != KeyUp || events[1].Press.End != int64(len(s)) {
+		t.Fatalf("after Flush: %v, want KeyUp ending at %d", events, len(s))
+	}
+	d.Flush(func(e Event) { t.Errorf("second Flush reported %v", e) })
+}
+
+func TestResetForgetsThePressAndTheClock(t *testing.T) {
+	d := NewDetector()
+	d.Process(keySequence("3", flat(-10), 0, 100*ms, 0), func(Event) {})
+	d.Reset()
+	var events []Event
+	s := keySequence("9", flat(-10), 40, 60*ms, 60*ms)
+	d.Process(s, func(e Event) { events = append(events, e) })
+	d.Flush(func(e Event) { events = append(events, e) })
+	if len(events) != 2 || events[1].Press.Key != '9' || abs(events[1].Press.Start-40) > 5*ms {
+		t.Fatalf("after Reset: %v, want one press of 9 starting near sample 40", events)
+	}
+}
+
+func TestPressesAreWellFormed(t *testing.T) {
+	s := addNoise(keySequence("0123456789*#ABCD", flat(-25), 300, 45*ms, 40*ms), tonePower(-40), 3)
+	events, _ := eventsOf(s, 160)
+	var open bool
+	for _, e := range events {
+		switch e.Kind {
+		case KeyDown:
+			if open || e.Press.End != -1 || !IsKey(e.Press.Key) {
+				t.Errorf("bad KeyDown %+v", e.Press)
+			}
+			open = true
+		case KeyUp:
+			if !open || e.Press.Start >= e.Press.End || !IsKey(e.Press.Key) {
+				t.Errorf("bad KeyUp %+v", e.Press)
+			}
+			open = false
+		default:
+			t.Errorf("unknown kind %v", e.Kind)
+		}
+	}
+	if len(events) != 32 {
+		t.Errorf("got %d events, want 32", len(events))
+	}
+}
+
+func TestEventKindString(t *testing.T) {
+	if KeyDown.String() != "KeyDown" || KeyUp.String() != "KeyUp" || EventKind(9).String() != "EventKind(?)" {
+		t.Error("EventKind.String")
+	}
+}
+
+func TestProcessDoesNotAllocate(t *testing.T) {
+	s := keySequence("12", flat(-10), 0, 80*ms, 80*ms)
+	d := NewDetector()
+	fn := func(Event) {}
+	i := 0
+	allocs := testing.AllocsPerRun(100, func() {
+		d.Process(s[i*160%len(s):][:160], fn)
+		i++
+	})
+	if allocs != 0 {
+		t.Errorf("Process allocates %.1f times per frame", allocs)
+	}
+}
