@@ -184,7 +184,7 @@ func TestReceiver(t *testing.T) {
 			},
 		},
 		{
-			name: "the same key pressed twice is two presses",
+			name:  "the same key pressed twice is two presses",
 			steps: join(press(0, 1000, '8', 100), press(200, 2600, '8', 100)),
 			want: []string{
 				"down 8 ts=1000", "up 8 ts=1000 dur=800 vol=10 by end-packet",
@@ -242,7 +242,7 @@ func TestReceiver(t *testing.T) {
 			},
 		},
 		{
-			name: "presses across the 32-bit timestamp wrap",
+			name:  "presses across the 32-bit timestamp wrap",
 			steps: join(press(0, 0xFFFFFF00, '6', 100), press(200, 0x00000500, '6', 100)),
 			want: []string{
 				"down 6 ts=4294967040", "up 6 ts=4294967040 dur=800 vol=10 by end-packet",
