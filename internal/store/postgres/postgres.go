@@ -46,13 +46,21 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return s, nil
 }
 
+// defaultMaxConns is the pool size unless the URL sets pool_max_conns: pgxpool's own default (4
+// on a small machine) queues the API's concurrent writes behind too few commits in flight.
+const defaultMaxConns = 16
+
 // OpenWithoutMigrate connects to the database at url without touching its schema; call Migrate
-// next.
+// next. The URL may carry pgxpool's settings (pool_max_conns, …) and server parameters
+// (search_path, …) in its query.
 func OpenWithoutMigrate(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse errors can quote the URL, password included: say only that it is bad.
 		return nil, errors.New("postgres: the database URL is not valid")
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
 	}
 	return OpenConfig(ctx, cfg)
 }

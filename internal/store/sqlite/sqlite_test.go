@@ -173,19 +173,5 @@ func TestOpenRejectsEmptyPath(t *testing.T) {
 }
 
 func BenchmarkCreateUpdatePayment(b *testing.B) {
-	s := openTemp(b)
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		ctx := context.Background()
-		for pb.Next() {
-			p := benchPayment()
-			if err := s.CreatePayment(ctx, p); err != nil {
-				b.Fatal(err)
-			}
-			p.State = hushpay.PaymentReady
-			if err := s.UpdatePayment(ctx, p); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	storetest.BenchCreateUpdatePayment(b, openTemp(b))
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ func PostgresURL(t testing.TB) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	admin, err := pgx.Connect(ctx, base)
+	admin, err := pgx.Connect(ctx, withoutPoolParams(base))
 	if err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("PostgreSQL is required in CI: cannot connect to HUSHPAY_TEST_POSTGRES or %s: %v", DefaultPostgresURL, err)
@@ -60,6 +61,23 @@ func withSearchPath(t testing.TB, base, schema string) string {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// withoutPoolParams drops pgxpool's own settings (pool_max_conns, …) from a URL for a single
+// connection, which would send them to the server as unknown parameters.
+func withoutPoolParams(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") {
+			q.Del(k)
+		}
+	}
 	u.RawQuery = q.Encode()
 	return u.String()
 }
