@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hushpay/hushpay/internal/store/postgres"
+	"github.com/hushpay/hushpay/internal/store/storetest"
+	_ "modernc.org/sqlite"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's logger and the test to share.
@@ -181,6 +186,7 @@ func (s *server) payByLink(key string, form url.Values) paymentView {
 	if st := s.json("POST", "/v1/payments/"+p.ID+"/link", key, map[string]any{}, &link); st != 200 && st != 201 {
 		s.t.Fatalf("create link: status %d", st)
 	}
+	events := s.streamEvents(key, p.ID)
 	u, err := url.Parse(link.URL)
 	if err != nil || !strings.HasPrefix(link.URL, s.base+"/pay/") {
 		s.t.Fatalf("link URL %q not on the public URL %s", link.URL, s.base)
@@ -197,7 +203,40 @@ func (s *server) payByLink(key string, form url.Values) paymentView {
 	}
 	var after paymentView
 	s.json("GET", "/v1/payments/"+p.ID, key, nil, &after)
+	if stream := events(); !strings.Contains(stream, `"state":"`+after.State+`"`) {
+		s.t.Errorf("the event stream did not show the final state %s:\n%s", after.State, stream)
+	}
 	return after
+}
+
+// streamEvents reads the payment's Server-Sent Events in the background, into the canary record;
+// the returned func waits for the stream to end (it ends when the payment is final).
+func (s *server) streamEvents(key, id string) func() string {
+	s.t.Helper()
+	req, _ := http.NewRequest("GET", s.base+"/v1/payments/"+id+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		s.t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		cancel()
+		s.t.Fatalf("events: status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	done := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		done <- string(b)
+	}()
+	return func() string {
+		defer cancel()
+		stream := <-done
+		s.seen.Write([]byte(stream))
+		return stream
+	}
 }
 
 func cardForm(number, expiry, cvc string) url.Values {
@@ -220,7 +259,61 @@ const (
 )
 
 func TestServeTakesLinkPaymentsWithoutLeakingCardData(t *testing.T) {
-	s := startServer(t, nil)
+	t.Run("on SQLite", func(t *testing.T) {
+		s := startServer(t, nil)
+		takePayments(t, s)
+		s.stop()
+		assertNoCardData(t, "logs", s.logs.String())
+		assertNoCardData(t, "HTTP responses", s.seen.String())
+		for _, f := range []string{"hushpay.db", "hushpay.db-wal", "hushpay.db-shm"} {
+			b, err := os.ReadFile(filepath.Join(s.dataDir, f))
+			if f == "hushpay.db" && (err != nil || !bytes.Contains(b, []byte("INV-1001"))) {
+				t.Fatalf("the database file does not hold the payments (%v): the scan would prove nothing", err)
+			}
+			assertNoCardData(t, f, string(b))
+		}
+		verifyAuditThenTamper(t, s, func() {
+			db, err := sql.Open("sqlite", filepath.Join(s.dataDir, "hushpay.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			for _, stmt := range []string{
+				"DROP TRIGGER audit_entries_no_update",
+				`UPDATE audit_entries SET actor = 'apikey:someone-else' WHERE seq = 3`,
+			} {
+				if _, err := db.Exec(stmt); err != nil {
+					t.Fatalf("tamper: %v", err)
+				}
+			}
+		})
+	})
+	t.Run("on PostgreSQL", func(t *testing.T) {
+		dsn := storetest.PostgresURL(t)
+		s := startServer(t, map[string]string{"HUSHPAY_DATABASE": dsn})
+		takePayments(t, s)
+		s.stop()
+		assertNoCardData(t, "logs", s.logs.String())
+		assertNoCardData(t, "HTTP responses", s.seen.String())
+		pg, err := postgres.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pg.Close()
+		var dump bytes.Buffer
+		if err := pg.Dump(context.Background(), &dump); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(dump.String(), "INV-1001") {
+			t.Fatal("the dump does not hold the payments: the scan would prove nothing")
+		}
+		assertNoCardData(t, "PostgreSQL tables", dump.String())
+	})
+}
+
+// takePayments runs every test card and an ACH debit through a link, and a bad check digit that is
+// corrected on the same link.
+func takePayments(t *testing.T, s *server) {
 	agent := s.apiKey("agent")
 	expiry := time.Now().AddDate(2, 0, 0).Format("01/06")
 	for _, c := range testCards {
@@ -257,21 +350,40 @@ func TestServeTakesLinkPaymentsWithoutLeakingCardData(t *testing.T) {
 			t.Fatalf("corrected form: status %d\n%s", st, page)
 		}
 	})
-	s.stop()
-	assertNoCardData(t, "logs", s.logs.String())
-	assertNoCardData(t, "HTTP responses", s.seen.String())
-	for _, f := range []string{"hushpay.db", "hushpay.db-wal", "hushpay.db-shm"} {
-		b, err := os.ReadFile(filepath.Join(s.dataDir, f))
-		if err != nil && f == "hushpay.db" {
-			t.Fatal(err)
-		}
-		assertNoCardData(t, f, string(b))
+}
+
+// verifyAuditThenTamper runs `hushpay audit verify` on the server's database: it must pass, then
+// fail naming the entry after tamper edits a row.
+func verifyAuditThenTamper(t *testing.T, s *server, tamper func()) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"audit", "verify"}, &out, &errOut); code != 0 {
+		t.Fatalf("audit verify on an intact trail exited %d: %s %s", code, out.String(), errOut.String())
+	}
+	tamper()
+	out.Reset()
+	errOut.Reset()
+	code := run(context.Background(), []string{"audit", "verify"}, &out, &errOut)
+	if code != 1 || !strings.Contains(out.String()+errOut.String(), "3") {
+		t.Fatalf("audit verify after tampering exited %d:\n%s%s", code, out.String(), errOut.String())
 	}
 }
 
+// reporter is the part of testing.T the canary scan reports through.
+type reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// failures records what the canary scan reports, to test the scan itself.
+type failures struct{ n int }
+
+func (f *failures) Helper()               {}
+func (f *failures) Errorf(string, ...any) { f.n++ }
+
 // assertNoCardData fails if any test card number, security code (next to card context) or bank
 // account number appears in text, with or without separators.
-func assertNoCardData(t *testing.T, sink, text string) {
+func assertNoCardData(t reporter, sink, text string) {
 	t.Helper()
 	digitsOnly := regexp.MustCompile(`[ -]`)
 	compact := digitsOnly.ReplaceAllString(text, "")
@@ -289,3 +401,17 @@ func assertNoCardData(t *testing.T, sink, text string) {
 	}
 }
 
+func TestCanaryScanFindsPlantedData(t *testing.T) {
+	for _, text := range []string{
+		"log line pan=4242424242424242",
+		`{"n":"5555 5555 5555 4444"}`,
+		"cvc=314",
+		"acct 000123456789",
+	} {
+		var f failures
+		assertNoCardData(&f, "planted", text)
+		if f.n == 0 {
+			t.Errorf("the canary scan missed %q", text)
+		}
+	}
+}
