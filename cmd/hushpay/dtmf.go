@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/hushpay/hushpay/internal/dtmf"
-	"github.com/hushpay/hushpay/internal/redact"
 	"github.com/hushpay/hushpay/internal/wav"
 )
 
@@ -71,11 +70,10 @@ func dtmfDetect(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return fmt.Errorf("%w: want exactly one WAV file\n%s", errUsage, dtmfUsage)
 	}
-	a, err := readWAV(pos[0])
+	format, total, presses, err := detectFile(pos[0])
 	if err != nil {
 		return err
 	}
-	presses := redact.FindPresses(a.Samples)
 	var digits strings.Builder
 	for _, p := range presses {
 		digits.WriteByte(p.Key)
@@ -86,19 +84,20 @@ func dtmfDetect(args []string, stdout, stderr io.Writer) error {
 	}
 	doc := detectJSON{
 		File:       pos[0],
-		Encoding:   a.Encoding.String(),
-		SampleRate: a.Rate,
-		Duration:   seconds(int64(len(a.Samples))),
+		SampleRate: format.Rate,
+		Encoding:   format.Encoding.String(),
+		Duration:   seconds(total),
 		Digits:     digits.String(),
 		Presses:    make([]pressJSON, 0, len(presses)),
 	}
+	stored := func(i int64) int64 { return i * int64(format.Rate) / dtmf.SampleRate }
 	for _, p := range presses {
 		doc.Presses = append(doc.Presses, pressJSON{
 			Key:         string(p.Key),
 			Start:       seconds(p.Start),
 			End:         seconds(p.End),
-			StartSample: a.StoredIndex(p.Start),
-			EndSample:   a.StoredIndex(p.End),
+			StartSample: stored(p.Start),
+			EndSample:   stored(p.End),
 			Level:       math.Round(p.Level*10) / 10,
 		})
 	}
@@ -109,6 +108,42 @@ func dtmfDetect(args []string, stdout, stderr io.Writer) error {
 
 // seconds converts an 8 kHz sample index to seconds, rounded to 0.1 ms.
 func seconds(i int64) float64 { return math.Round(float64(i)*1e4/dtmf.SampleRate) / 1e4 }
+
+// detectFile streams a WAV file through the detector (without holding it in memory) and returns
+// its format, its length in 8 kHz samples and the presses found.
+func detectFile(name string) (*wav.Reader, int64, []dtmf.Press, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	defer f.Close()
+	r, err := wav.NewReader(f)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var presses []dtmf.Press
+	d := dtmf.NewDetector()
+	collect := func(e dtmf.Event) {
+		if e.Kind == dtmf.KeyUp {
+			presses = append(presses, e.Press)
+		}
+	}
+	buf := make([]int16, 4000)
+	var total int64
+	for {
+		n, err := r.Read(buf)
+		d.Process(buf[:n], collect)
+		total += int64(n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, 0, nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	d.Flush(collect)
+	return r, total, presses, nil
+}
 
 func readWAV(name string) (*wav.Audio, error) {
 	b, err := os.ReadFile(name)

@@ -152,17 +152,23 @@ func newAudio(file []byte, f fmtChunk, start, end int) (*Audio, error) {
 // decode converts stored samples to linear PCM.
 func decode(enc Encoding, data []byte) []int16 {
 	out := make([]int16, len(data)/enc.BytesPerSample())
+	decodeTo(out, enc, data)
+	return out
+}
+
+// decodeTo converts stored samples to linear PCM into dst, which holds exactly their number.
+func decodeTo(dst []int16, enc Encoding, data []byte) {
 	switch enc {
 	case PCM16:
-		for i := range out {
-			out[i] = int16(binary.LittleEndian.Uint16(data[2*i:]))
+		data = data[:2*len(dst)]
+		for i := range dst {
+			dst[i] = int16(uint16(data[2*i]) | uint16(data[2*i+1])<<8)
 		}
 	case PCMU:
-		g711.DecodeULawTo(out, data)
+		g711.DecodeULawTo(dst, data)
 	case PCMA:
-		g711.DecodeALawTo(out, data)
+		g711.DecodeALawTo(dst, data)
 	}
-	return out
 }
 
 // printable replaces the non-printable bytes of a chunk id so that an error never carries

@@ -10,13 +10,13 @@ import "math"
 //
 // The weights depend only on where an output instant falls between two input samples. For rates
 // whose ratio is a small fraction (16000, 22050, 44100, 48000 Hz to 8000 Hz) there are few such
-// positions (1 to 320) and every one is computed exactly; otherwise the positions are rounded to
-// maxPhases steps per input sample, a timing error below 1/2048 of an input sample.
+// positions (1 to 160) and every one is computed exactly; otherwise the positions are rounded to
+// maxPhases steps per input sample, a timing error below 1/512 of an input sample.
 const (
 	resampleZeros    = 16  // zero crossings of the sinc kept on each side
 	resampleBeta     = 8.0 // Kaiser window shape
 	resamplePassband = 0.45
-	maxPhases        = 1024
+	maxPhases        = 256
 )
 
 // Resample converts x sampled at from Hz to to Hz. It returns a copy when the rates are equal.
