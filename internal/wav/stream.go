@@ -119,4 +119,3 @@ func (r *Reader) readResampled(dst []int16) (int, error) {
 	r.whole = r.whole[n:]
 	return n, nil
 }
-
