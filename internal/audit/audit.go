@@ -98,7 +98,10 @@ func check(e *hushpay.AuditEntry) error {
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(e.Details)) {
-		if looksLikeCardNumber(k) || looksLikeCardNumber(e.Details[k]) {
+		if looksLikeCardNumber(k) {
+			return cardDataError("details") // the key itself must not be echoed
+		}
+		if looksLikeCardNumber(e.Details[k]) {
 			return cardDataError("details." + k)
 		}
 	}

@@ -54,15 +54,16 @@ type Head struct {
 // Report is the result of Verify.
 type Report struct {
 	Entries int64   // entries checked, in every tenant
-	Heads   []Head  // each tenant's newest entry, in the store's tenant order
+	Heads   []Head  // each tenant's newest entry (the last good one of a broken chain), in the store's tenant order
 	Breaks  []Break // the first broken entry of each broken chain
 }
 
 // OK reports whether every chain is intact.
 func (r Report) OK() bool { return len(r.Breaks) == 0 }
 
-// verifyPage is how many entries Verify reads at once.
-const verifyPage = 100
+// verifyPage is how many entries Verify asks for at once; a store may return fewer, so Verify reads
+// on until a page comes back empty.
+const verifyPage = 1000
 
 // Verify walks every tenant's chain in store and reports the first broken entry of each. The error
 // is for a store that cannot be read, not for a broken chain.
@@ -87,6 +88,10 @@ func verifyTenant(ctx context.Context, store hushpay.AuditStore, tenant string, 
 		if err != nil {
 			return err
 		}
+		if len(page) == 0 {
+			r.Heads = append(r.Heads, head)
+			return nil
+		}
 		for _, e := range page {
 			r.Entries++
 			if problem, ok := checkLink(&head, e); !ok {
@@ -95,10 +100,6 @@ func verifyTenant(ctx context.Context, store hushpay.AuditStore, tenant string, 
 				return nil
 			}
 			head.Seq, head.Hash = e.Seq, e.Hash
-		}
-		if len(page) < verifyPage {
-			r.Heads = append(r.Heads, head)
-			return nil
 		}
 	}
 }

@@ -24,6 +24,20 @@ func TestVerifyIntactChains(t *testing.T) {
 	}
 }
 
+func TestVerifyReadsPastShortPages(t *testing.T) {
+	store := newMemStore()
+	store.maxPage = 7
+	recordN(t, New(store, fixedClock{testTime}), "acme", 30)
+	store.entries["acme"][25].Details["amount"] = "1"
+	r, err := Verify(context.Background(), store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Break{Tenant: "acme", Seq: 26, Want: 26, Problem: HashMismatch}); len(r.Breaks) != 1 || r.Breaks[0] != want {
+		t.Errorf("breaks = %+v, want only %+v", r.Breaks, want)
+	}
+}
+
 func TestVerifyEmptyStore(t *testing.T) {
 	r, err := Verify(context.Background(), newMemStore())
 	if err != nil || !r.OK() || r.Entries != 0 {

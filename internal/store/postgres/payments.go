@@ -99,12 +99,12 @@ func (s *Store) ListPayments(ctx context.Context, tenant string, f hushpay.Payme
 	return page, nil
 }
 
-// ListExpiring returns up to limit non-final payments of any tenant that expired before now,
-// oldest expiry first.
+// ListExpiring returns up to limit (at most sqlstore.MaxBatch) non-final payments of any tenant
+// that expired before now, oldest expiry first.
 func (s *Store) ListExpiring(ctx context.Context, now time.Time, limit int) ([]*hushpay.Payment, error) {
 	ps, err := s.queryPayments(ctx, `SELECT data, version FROM payments
 		WHERE state NOT IN `+sqlstore.FinalStatesSQL+` AND expires_at < $1
-		ORDER BY expires_at, tenant, id LIMIT $2`, ts(now), sqlstore.Limit(limit))
+		ORDER BY expires_at, tenant, id LIMIT $2`, ts(now), sqlstore.Batch(limit))
 	return ps, dbError("list_expiring", err)
 }
 

@@ -37,11 +37,11 @@ func (s *Store) FindTokens(ctx context.Context, tenant, fingerprint string) ([]*
 	return ts, dbError("find_tokens", err)
 }
 
-// ListTokensBelowKeyVersion returns up to limit tokens of any tenant sealed under a data key older
-// than version, lowest key version first.
+// ListTokensBelowKeyVersion returns up to limit (at most sqlstore.MaxBatch) tokens of any tenant
+// sealed under a data key older than version, lowest key version first.
 func (s *Store) ListTokensBelowKeyVersion(ctx context.Context, version, limit int) ([]*hushpay.Token, error) {
 	ts, err := s.queryTokens(ctx, `SELECT `+tokenColumns+` FROM tokens
-		WHERE key_version < $1 ORDER BY key_version, tenant, id LIMIT $2`, version, sqlstore.Limit(limit))
+		WHERE key_version < $1 ORDER BY key_version, tenant, id LIMIT $2`, version, sqlstore.Batch(limit))
 	return ts, dbError("list_tokens_below_key_version", err)
 }
 

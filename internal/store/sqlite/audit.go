@@ -41,10 +41,11 @@ func (s *Store) AppendAudit(ctx context.Context, e *hushpay.AuditEntry, seal fun
 	})
 }
 
-// ListAudit returns up to limit entries of the tenant with Seq > afterSeq, in Seq order.
+// ListAudit returns up to limit (at most sqlstore.MaxBatch) entries of the tenant with Seq >
+// afterSeq, in Seq order.
 func (s *Store) ListAudit(ctx context.Context, tenant string, afterSeq int64, limit int) ([]*hushpay.AuditEntry, error) {
 	rows, err := s.reader.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_entries
-		WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?`, tenant, afterSeq, sqlstore.Limit(limit))
+		WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?`, tenant, afterSeq, sqlstore.Batch(limit))
 	if err != nil {
 		return nil, dbError("list_audit", err)
 	}

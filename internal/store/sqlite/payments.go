@@ -102,12 +102,12 @@ func (s *Store) ListPayments(ctx context.Context, tenant string, f hushpay.Payme
 	return page, nil
 }
 
-// ListExpiring returns up to limit non-final payments of any tenant that expired before now,
-// oldest expiry first.
+// ListExpiring returns up to limit (at most sqlstore.MaxBatch) non-final payments of any tenant
+// that expired before now, oldest expiry first.
 func (s *Store) ListExpiring(ctx context.Context, now time.Time, limit int) ([]*hushpay.Payment, error) {
 	rows, err := s.reader.QueryContext(ctx, `SELECT data, version FROM payments
 		WHERE state NOT IN `+sqlstore.FinalStatesSQL+` AND expires_at < ?
-		ORDER BY expires_at, tenant, id LIMIT ?`, sqlstore.Micros(now), sqlstore.Limit(limit))
+		ORDER BY expires_at, tenant, id LIMIT ?`, sqlstore.Micros(now), sqlstore.Batch(limit))
 	if err != nil {
 		return nil, dbError("list_expiring", err)
 	}

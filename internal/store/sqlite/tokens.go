@@ -41,11 +41,11 @@ func (s *Store) FindTokens(ctx context.Context, tenant, fingerprint string) ([]*
 	return ts, dbError("find_tokens", err)
 }
 
-// ListTokensBelowKeyVersion returns up to limit tokens of any tenant sealed under a data key older
-// than version, lowest key version first.
+// ListTokensBelowKeyVersion returns up to limit (at most sqlstore.MaxBatch) tokens of any tenant
+// sealed under a data key older than version, lowest key version first.
 func (s *Store) ListTokensBelowKeyVersion(ctx context.Context, version, limit int) ([]*hushpay.Token, error) {
 	rows, err := s.reader.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens
-		WHERE key_version < ? ORDER BY key_version, tenant, id LIMIT ?`, version, sqlstore.Limit(limit))
+		WHERE key_version < ? ORDER BY key_version, tenant, id LIMIT ?`, version, sqlstore.Batch(limit))
 	if err != nil {
 		return nil, dbError("list_tokens_below_key_version", err)
 	}

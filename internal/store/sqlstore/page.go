@@ -15,6 +15,24 @@ const (
 	MaxLimit     = 100
 )
 
+// Batch sizes of the maintenance lists (expiry, key rotation), which callers repeat until empty.
+const (
+	DefaultBatch = 100
+	MaxBatch     = 1000
+)
+
+// Batch returns the batch size for a requested limit: DefaultBatch when none is asked for, at most
+// MaxBatch.
+func Batch(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultBatch
+	case n > MaxBatch:
+		return MaxBatch
+	}
+	return n
+}
+
 // Limit returns the page size for a requested limit: DefaultLimit when none (or a negative one) is
 // asked for, at most MaxLimit.
 func Limit(n int) int {

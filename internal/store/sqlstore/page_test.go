@@ -98,3 +98,22 @@ func FuzzDecodeCursor(f *testing.F) {
 		}
 	})
 }
+
+func TestBatch(t *testing.T) {
+	tests := []struct {
+		name string
+		in   int
+		want int
+	}{
+		{"zero means the default", 0, DefaultBatch},
+		{"a large batch is kept", 500, 500},
+		{"more than the maximum is capped", MaxBatch + 1, MaxBatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Batch(tt.in); got != tt.want {
+				t.Errorf("Batch(%d) = %d, want %d", tt.in, got, tt.want)
+			}
+		})
+	}
+}
