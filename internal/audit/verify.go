@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hushpay/hushpay"
 )
@@ -60,6 +61,24 @@ type Report struct {
 
 // OK reports whether every chain is intact.
 func (r Report) OK() bool { return len(r.Breaks) == 0 }
+
+// String reports for an operator: the verdict, each break, and each chain's head (worth keeping
+// elsewhere to notice later removals from the end).
+func (r Report) String() string {
+	var b strings.Builder
+	if r.OK() {
+		fmt.Fprintf(&b, "audit trail intact: %d entries in %d tenants", r.Entries, len(r.Heads))
+	} else {
+		fmt.Fprintf(&b, "audit trail BROKEN in %d of %d tenants", len(r.Breaks), len(r.Heads))
+	}
+	for _, br := range r.Breaks {
+		b.WriteString("\nbroken: " + br.String())
+	}
+	for _, h := range r.Heads {
+		fmt.Fprintf(&b, "\ntenant %q: last good entry %d, hash %x", h.Tenant, h.Seq, h.Hash)
+	}
+	return b.String()
+}
 
 // verifyPage is how many entries Verify asks for at once; a store may return fewer, so Verify reads
 // on until a page comes back empty.

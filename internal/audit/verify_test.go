@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hushpay/hushpay"
@@ -21,6 +22,9 @@ func TestVerifyIntactChains(t *testing.T) {
 	}
 	if len(r.Heads) != 2 || r.Heads[0].Seq != 250 || r.Heads[1].Seq != 3 {
 		t.Errorf("heads = %+v, want acme at 250 and globex at 3", r.Heads)
+	}
+	if want := "audit trail intact: 253 entries in 2 tenants"; !strings.HasPrefix(r.String(), want) {
+		t.Errorf("the report begins %q, want %q", r.String(), want)
 	}
 }
 
@@ -117,8 +121,10 @@ func TestVerifyNamesFirstBrokenEntry(t *testing.T) {
 			if r.OK() {
 				t.Error("OK() is true for a broken chain")
 			}
-			if r.Breaks[0].String() == "" {
-				t.Error("a break has no description")
+			for _, want := range []string{"BROKEN", `tenant "acme", entry`, `tenant "globex": last good entry 2`} {
+				if !strings.Contains(r.String(), want) {
+					t.Errorf("the report does not say %q:\n%s", want, r)
+				}
 			}
 		})
 	}
