@@ -17,6 +17,7 @@ import (
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/api"
 	"github.com/hushpay/hushpay/internal/apikey"
+	"github.com/hushpay/hushpay/internal/payments"
 	"github.com/hushpay/hushpay/internal/store/sqlite"
 )
 
@@ -34,7 +35,7 @@ type harness struct {
 	t        *testing.T
 	server   *httptest.Server
 	store    *sqlite.Store
-	payments api.Payments
+	svc      *payments.Service
 	keys     map[hushpay.Role]string
 	otherKey string
 	logs     *syncBuffer
@@ -49,7 +50,8 @@ type harnessOption func(*api.Config)
 func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hushpay.db"))
+	dir := t.TempDir()
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "hushpay.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,9 +61,9 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		h.keys[role] = h.newKey(tenant, role)
 	}
 	h.otherKey = h.newKey(otherTenant, hushpay.RoleAdmin)
-	h.payments = newService(t, store)
+	h.svc = newService(t, store, dir)
 	cfg := api.Config{
-		Payments:    h.payments,
+		Payments:    h.svc,
 		Auth:        apikey.NewAuthenticator(store),
 		Idempotency: store,
 		Ready:       func(context.Context) error { return h.ready },
