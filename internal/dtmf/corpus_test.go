@@ -396,15 +396,43 @@ func speechCategory(t testing.TB) category {
 	t.Helper()
 	requirePeer(t, "espeak-ng", "sox")
 	c := category{name: "speech (espeak-ng)"}
-	for lang, text := range sortedMap(speechTexts) {
+	add := func(name string, s []int16, quiet float64) {
+		c.cases = append(c.cases,
+			corpusCase{name + " loud", peakTo(s, 0.98), ""},
+			corpusCase{fmt.Sprintf("%s %g dBm0", name, quiet), scaleTo(s, quiet), ""})
+	}
+	langs := slices.Sorted(maps.Keys(speechTexts))
+	for _, lang := range langs {
 		for i, v := range speechVoices {
-			s := speak(t, lang+v.variant, v.pitch, v.speed, text)
-			c.cases = append(c.cases,
-				corpusCase{fmt.Sprintf("%s%s loud", lang, v.variant), peakTo(s, 0.98), ""},
-				corpusCase{fmt.Sprintf("%s%s -20 dBm0", lang, v.variant), scaleTo(s, -20-4*float64(i)), ""})
+			add(lang+v.variant, speak(t, lang+v.variant, v.pitch, v.speed, speechTexts[lang]), -20-4*float64(i))
 		}
 	}
+	// Every voice variant espeak-ng has, each reading another language at another pitch and speed.
+	for i, v := range voiceVariants(t) {
+		lang := langs[i%len(langs)]
+		pitch, speed := fmt.Sprint(i*37%100), fmt.Sprint(120+i*29%120)
+		add(fmt.Sprintf("%s+%s p%s s%s", lang, v, pitch, speed), speak(t, lang+"+"+v, pitch, speed, speechTexts[lang]), -25)
+	}
 	return c
+}
+
+// voiceVariants lists espeak-ng's voice variants (the names that follow "+" in a voice).
+func voiceVariants(t testing.TB) []string {
+	t.Helper()
+	out, err := runTool("espeak-ng", "--voices=variant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, line := range strings.Split(string(out), "\n")[1:] {
+		if f := strings.Fields(line); len(f) >= 5 {
+			names = append(names, strings.TrimPrefix(f[4], "!v/"))
+		}
+	}
+	if len(names) < 10 {
+		t.Fatalf("espeak-ng lists only %d voice variants", len(names))
+	}
+	return names
 }
 
 // speak returns text read by espeak-ng with voice, pitch and speed, at 8 kHz.

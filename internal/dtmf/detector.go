@@ -77,6 +77,9 @@ type filterBank struct {
 	sin   [8]float32    // sin(ω)
 	shift [8]complex128 // e^{-jω·halfLen}: moves the second half's output to the block's time base
 	omega [8]float64    // ω in radians per sample
+	// leak[r][c] is what a tone on filter 4+c puts on filter r's output, and what a tone on
+	// filter r puts on filter 4+c's, per unit of that tone's own output, over one half-block.
+	leak [4][4][2]complex128
 }
 
 func newFilterBank() filterBank {
@@ -93,7 +96,22 @@ func newFilterBank() filterBank {
 		fb.coef[i] = 2 * fb.cos[i]
 		fb.shift[i] = cmplx.Exp(complex(0, -w*halfLen))
 	}
+	for r := range 4 {
+		for c := range 4 {
+			fb.leak[r][c] = [2]complex128{leakage(fb.omega[4+c], fb.omega[r]), leakage(fb.omega[r], fb.omega[4+c])}
+		}
+	}
 	return fb
+}
+
+// leakage returns the output of a half-block Goertzel filter at ωk for a tone at ωt, per unit of
+// the output of the filter at ωt for the same tone. A Goertzel filter's output is
+// e^{jω(L-1)}·X(ω), X the half-block's DFT at ω; a tone's DFT at ωk is its DFT at ωt times
+// D(ωt-ωk)/L, with D(Δ) = Σ e^{jΔn} over the L samples.
+func leakage(wt, wk float64) complex128 {
+	delta := wt - wk
+	d := cmplx.Exp(complex(0, delta*(halfLen-1)/2)) * complex(math.Sin(delta*halfLen/2)/math.Sin(delta/2), 0)
+	return cmplx.Exp(complex(0, (wk-wt)*(halfLen-1))) * d / halfLen
 }
 
 // Detector finds DTMF key presses in one stream of 8 kHz linear PCM. It is small, allocates

@@ -15,6 +15,9 @@ const (
 	// both together 3%; two sounds sliding past a key's pair, one above and one below its
 	// frequencies, are further off in sum.
 	maxRunOffsetSum = 0.034
+	// maxRunSpread bounds how far apart the run's blocks measure a tone's frequency. A keypad's
+	// tone holds its frequency; the harmonics of a voice glide with its pitch.
+	maxRunSpread = 0.012
 	// maxProductShare bounds the power at the pair's third-order products, 2·low-high and
 	// 2·high-low, against the weaker tone. Two keypad oscillators put nothing there; two
 	// harmonics of one voice (n·f0 and m·f0) put other harmonics of that voice there.
@@ -27,8 +30,19 @@ const (
 // maxRunOffset.
 func (d *Detector) steady() bool {
 	lo, hi := d.drift()
-	return math.Abs(lo) <= maxRunOffset && math.Abs(hi) <= maxRunOffset &&
-		math.Abs(lo)+math.Abs(hi) <= maxRunOffsetSum
+	if math.Abs(lo) > maxRunOffset || math.Abs(hi) > maxRunOffset || math.Abs(lo)+math.Abs(hi) > maxRunOffsetSum {
+		return false
+	}
+	for tone := range 2 {
+		least, most := d.runDrift[0][tone], d.runDrift[0][tone]
+		for _, o := range d.runDrift[1:] {
+			least, most = min(least, o[tone]), max(most, o[tone])
+		}
+		if most-least > maxRunSpread {
+			return false
+		}
+	}
+	return true
 }
 
 // drift returns the mean frequency offsets of the run's last blocks.
