@@ -82,16 +82,25 @@ func dtmfDetect(args []string, stdout, stderr io.Writer) error {
 		_, err := fmt.Fprintln(stdout, digits.String())
 		return err
 	}
+	doc := newDetectJSON(pos[0], format, total, presses)
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// newDetectJSON builds the --json document: times from the 8 kHz indexes the detector reports,
+// sample indexes converted to the file's own rate.
+func newDetectJSON(name string, format *wav.Reader, total int64, presses []dtmf.Press) detectJSON {
 	doc := detectJSON{
-		File:       pos[0],
+		File:       name,
 		SampleRate: format.Rate,
 		Encoding:   format.Encoding.String(),
 		Duration:   seconds(total),
-		Digits:     digits.String(),
 		Presses:    make([]pressJSON, 0, len(presses)),
 	}
 	stored := func(i int64) int64 { return i * int64(format.Rate) / dtmf.SampleRate }
 	for _, p := range presses {
+		doc.Digits += string(p.Key)
 		doc.Presses = append(doc.Presses, pressJSON{
 			Key:         string(p.Key),
 			Start:       seconds(p.Start),
@@ -101,9 +110,7 @@ func dtmfDetect(args []string, stdout, stderr io.Writer) error {
 			Level:       math.Round(p.Level*10) / 10,
 		})
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return doc
 }
 
 // seconds converts an 8 kHz sample index to seconds, rounded to 0.1 ms.
