@@ -43,7 +43,7 @@ func FuzzParseQuery(f *testing.F) {
 		r.URL.RawQuery = query
 		q, err := parseQuery(r, "call_id", "state", "reference")
 		if err != nil {
-			if _, d := describe(err); digitRun.MatchString(d.Message+" "+d.Field) {
+			if _, d := describe(err); digitRun.MatchString(d.Message + " " + d.Field) {
 				t.Fatalf("the error repeats digits of the input: %+v", d)
 			}
 			return
