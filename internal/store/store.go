@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/hushpay/hushpay"
@@ -60,30 +62,39 @@ func openWithoutMigrate(ctx context.Context, database, dataDir string) (migrator
 	return sqlite.OpenWithoutMigrate(ctx, target)
 }
 
+// usage says what HUSHPAY_DATABASE may hold.
+const usage = "use sqlite:PATH or postgres://…"
+
 // parse returns which store database names ("sqlite" or "postgres") and its file path or URL.
 func parse(database, dataDir string) (kind, target string, err error) {
 	scheme, rest, ok := strings.Cut(database, ":")
 	switch {
 	case database == "":
-		return "", "", fmt.Errorf("HUSHPAY_DATABASE is empty; use sqlite:PATH or postgres://…")
+		return "", "", errors.New("HUSHPAY_DATABASE is empty; " + usage)
 	case !ok:
-		return "", "", fmt.Errorf("HUSHPAY_DATABASE has no scheme; use sqlite:PATH or postgres://…")
+		return "", "", errors.New("HUSHPAY_DATABASE has no scheme; " + usage)
 	case scheme == "postgres" || scheme == "postgresql":
 		if !strings.HasPrefix(rest, "//") {
-			return "", "", fmt.Errorf("HUSHPAY_DATABASE: a PostgreSQL database is a URL, postgres://…")
+			return "", "", errors.New("HUSHPAY_DATABASE: a PostgreSQL database is a URL, postgres://…")
 		}
 		return "postgres", database, nil
 	case scheme == "sqlite":
 		return sqlitePath(rest, dataDir)
 	}
-	return "", "", fmt.Errorf("HUSHPAY_DATABASE: unknown scheme %q; use sqlite:PATH or postgres://…", scheme)
+	if !schemeRE.MatchString(scheme) {
+		return "", "", errors.New("HUSHPAY_DATABASE has no valid scheme; " + usage)
+	}
+	return "", "", fmt.Errorf("HUSHPAY_DATABASE: unknown scheme %q; "+usage, scheme)
 }
+
+// schemeRE matches a URL scheme (RFC 3986), the only part of a bad setting an error may quote.
+var schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]{0,15}$`)
 
 // sqlitePath resolves the path of sqlite:PATH (also written sqlite://PATH or sqlite:///abs/path).
 func sqlitePath(p, dataDir string) (string, string, error) {
 	p = strings.TrimPrefix(p, "//")
 	if p == "" {
-		return "", "", fmt.Errorf("HUSHPAY_DATABASE: sqlite: needs a file name, e.g. sqlite:hushpay.db")
+		return "", "", errors.New("HUSHPAY_DATABASE: sqlite: needs a file name, e.g. sqlite:hushpay.db")
 	}
 	if filepath.IsAbs(p) {
 		return "sqlite", filepath.Clean(p), nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -38,6 +39,7 @@ func TestParseRejects(t *testing.T) {
 		"empty":                 "",
 		"no scheme":             "hushpay.db",
 		"unknown scheme":        "mysql://root:hunter2@db/hp",
+		"digits as a scheme":    "4242424242424242:x",
 		"sqlite without a file": "sqlite:",
 		"postgres without //":   "postgres:db",
 	}
@@ -50,7 +52,7 @@ func TestParseRejects(t *testing.T) {
 			if !strings.Contains(err.Error(), "HUSHPAY_DATABASE") {
 				t.Errorf("error %q does not name HUSHPAY_DATABASE", err)
 			}
-			if strings.Contains(err.Error(), "hunter2") {
+			if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "4242") {
 				t.Errorf("error %q echoes the password", err)
 			}
 		})
@@ -105,4 +107,27 @@ func TestOpenPostgres(t *testing.T) {
 	if applied, err := Migrate(t.Context(), url, ""); err != nil || len(applied) != 0 {
 		t.Errorf("Migrate after Open = %v, %v; want nothing applied", applied, err)
 	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("sqlite:hushpay.db")
+	f.Add("postgres://u:pw@db/hp")
+	f.Add("4242424242424242:secret-value")
+	f.Add("mysql://root:hunter2@db")
+	f.Fuzz(func(t *testing.T, database string) {
+		kind, target, err := parse(database, "/data")
+		if err != nil {
+			// An error may quote a URL scheme and nothing else of the setting: what is left of
+			// the message once the scheme and the fixed words are taken out must not hold the rest.
+			scheme, rest, _ := strings.Cut(database, ":")
+			msg := strings.NewReplacer(strconv.Quote(scheme), "", usage, "", "HUSHPAY_DATABASE", "").Replace(err.Error())
+			if len(rest) >= 6 && strings.Contains(msg, rest) {
+				t.Errorf("the error %q echoes the setting", err)
+			}
+			return
+		}
+		if kind != "sqlite" && kind != "postgres" || target == "" {
+			t.Errorf("parse(%q) = %q, %q", database, kind, target)
+		}
+	})
 }

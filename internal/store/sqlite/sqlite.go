@@ -203,11 +203,6 @@ func versionConflict(object string) error {
 	return hushpay.Errorf(hushpay.KindConflict, "version_conflict", "%s was changed by someone else; reload it and retry", object)
 }
 
-// placeholders returns "?, ?, …" for n arguments.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
 // nullMicros stores an optional time.
 func nullMicros(t *time.Time) sql.NullInt64 {
 	if t == nil {
