@@ -59,6 +59,12 @@ type Receiver struct {
 	before uint32 // the duration of the press's earlier segments
 	last   time.Time
 	press  Press
+
+	hasPress bool // press holds a press of this stream, current or ended
+	// The press before that one, by its last segment's timestamp and its event code.
+	prevValid bool
+	prevTS    uint32
+	prevEvent uint8
 }
 
 // NewReceiver returns a receiver for one stream.
@@ -131,6 +137,8 @@ func (r *Receiver) Flush(fn func(Event)) {
 		r.end(EndFlush, fn)
 	}
 	r.seen = false
+	r.hasPress = false
+	r.prevValid = false
 }
 
 // Reset forgets everything without reporting anything.
@@ -157,11 +165,22 @@ func (r *Receiver) block(now time.Time, ts uint32, marker bool, p Payload, fn fu
 func (r *Receiver) route(ts uint32, marker bool, p Payload, fn func(Event)) bool {
 	d := int32(ts - r.segTS)
 	switch {
-	case d == 0:
-		if !r.active || p.Event != r.press.Event {
-			return false
+	case d == 0 && p.Event == r.press.Event:
+		if !r.active {
+			return false // a duplicate or late packet of a press already ended
 		}
 		r.update(p)
+	case d == 0:
+		// Another event on the same timestamp breaks RFC 4733, but some gateways do it for
+		// consecutive keys: taking it as a new press beats losing a digit. A late packet of the
+		// press before, on that same timestamp, must not come back as a phantom press.
+		if r.prevValid && r.prevTS == ts && r.prevEvent == p.Event {
+			return false
+		}
+		if r.active {
+			r.end(EndNext, fn)
+		}
+		r.begin(ts, p, fn)
 	case d < 0 && -int64(d) <= r.reorderWindow():
 		return false // an earlier event or segment, delivered late
 	case r.active && r.continues(uint32(d), marker, p):
@@ -193,6 +212,10 @@ func (r *Receiver) continues(d uint32, marker bool, p Payload) bool {
 }
 
 func (r *Receiver) begin(ts uint32, p Payload, fn func(Event)) {
+	if r.hasPress {
+		r.prevValid, r.prevTS, r.prevEvent = true, r.segTS, r.press.Event
+	}
+	r.hasPress = true
 	key, _ := KeyOf(p.Event)
 	r.active = true
 	r.segTS = ts

@@ -242,6 +242,17 @@ func TestReceiver(t *testing.T) {
 			},
 		},
 		{
+			name: "a different key reusing the timestamp is a new press, and late packets of the first are not",
+			steps: join(
+				press(0, 1000, '1', 100),
+				[]step{start(200, 1000, '2'), endPkt(300, 1000, '2', 800), endPkt(320, 1000, '1', 800), pkt(330, 1000, '1', 400)},
+			),
+			want: []string{
+				"down 1 ts=1000", "up 1 ts=1000 dur=800 vol=10 by end-packet",
+				"down 2 ts=1000", "up 2 ts=1000 dur=800 vol=10 by end-packet",
+			},
+		},
+		{
 			name:  "presses across the 32-bit timestamp wrap",
 			steps: join(press(0, 0xFFFFFF00, '6', 100), press(200, 0x00000500, '6', 100)),
 			want: []string{
