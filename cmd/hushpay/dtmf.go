@@ -152,12 +152,14 @@ func detectFile(name string) (*wav.Reader, int64, []dtmf.Press, error) {
 	return r, total, presses, nil
 }
 
+// readWAV reads a whole WAV file (up to wav.MaxSize), for commands that rewrite it.
 func readWAV(name string) (*wav.Audio, error) {
-	b, err := os.ReadFile(name)
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
-	a, err := wav.Decode(b)
+	defer f.Close()
+	a, err := wav.Read(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
