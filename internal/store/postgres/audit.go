@@ -75,10 +75,14 @@ func (s *Store) AuditTenants(ctx context.Context) ([]string, error) {
 
 func scanAudit(row pgx.Row) (*hushpay.AuditEntry, error) {
 	var e hushpay.AuditEntry
+	var details []byte
 	err := row.Scan(&e.Tenant, &e.Seq, &e.Time, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID,
-		&e.Details, &e.PrevHash, &e.Hash)
+		&details, &e.PrevHash, &e.Hash)
 	if err != nil {
 		return nil, fmt.Errorf("scan audit entry: %w", err)
+	}
+	if err := sqlstore.DecodeJSON("audit details", details, &e.Details); err != nil {
+		return nil, err
 	}
 	e.Time = e.Time.UTC()
 	if len(e.Details) == 0 {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/store/sqlstore"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -119,8 +119,8 @@ func (s *Store) ListCalls(ctx context.Context, tenant string, f hushpay.CallFilt
 
 func decodeCall(data []byte, version int64) (*hushpay.Call, error) {
 	var c hushpay.Call
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("decode call: %w", err)
+	if err := sqlstore.DecodeJSON("call", data, &c); err != nil {
+		return nil, err
 	}
 	c.Version = version
 	return &c, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/hushpay/hushpay"
@@ -146,8 +145,8 @@ func (s *Store) queryPayments(ctx context.Context, query string, args ...any) ([
 
 func decodePayment(data []byte, version int64) (*hushpay.Payment, error) {
 	var p hushpay.Payment
-	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("decode payment: %w", err)
+	if err := sqlstore.DecodeJSON("payment", data, &p); err != nil {
+		return nil, err
 	}
 	p.Version = version
 	return &p, nil

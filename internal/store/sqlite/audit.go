@@ -89,8 +89,8 @@ func scanAudit(row scanner) (*hushpay.AuditEntry, error) {
 		return nil, err
 	}
 	e.Time = sqlstore.FromMicros(at)
-	if err := json.Unmarshal(details, &e.Details); err != nil {
-		return nil, fmt.Errorf("decode audit details: %w", err)
+	if err := sqlstore.DecodeJSON("audit details", details, &e.Details); err != nil {
+		return nil, err
 	}
 	if len(e.Details) == 0 {
 		e.Details = nil

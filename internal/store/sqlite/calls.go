@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/store/sqlstore"
@@ -113,8 +112,8 @@ func (s *Store) ListCalls(ctx context.Context, tenant string, f hushpay.CallFilt
 
 func decodeCall(data []byte, version int64) (*hushpay.Call, error) {
 	var c hushpay.Call
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("decode call: %w", err)
+	if err := sqlstore.DecodeJSON("call", data, &c); err != nil {
+		return nil, err
 	}
 	c.Version = version
 	return &c, nil
