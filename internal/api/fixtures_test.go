@@ -61,7 +61,7 @@ func (h *harness) press(p *hushpay.Payment, keys string) {
 func (h *harness) readyPayment(tenant, cardNumber string) *hushpay.Payment {
 	h.t.Helper()
 	p := h.newPayment(tenant, true)
-	h.press(p, cardNumber+"#"+"1230"+"123")
+	h.press(p, cardNumber+"#"+"1230"+securityCode(cardNumber))
 	got, err := h.svc.Get(context.Background(), principal(tenant), p.ID)
 	if err != nil {
 		h.t.Fatal(err)
@@ -82,7 +82,7 @@ func (h *harness) paidPayment(tenant, cardNumber string) *hushpay.Payment {
 		h.t.Fatal(err)
 	}
 	got, err := h.svc.SubmitLink(ctx, linkToken(h.t, link.URL), map[hushpay.FieldName]string{
-		hushpay.FieldCardNumber: cardNumber, hushpay.FieldExpiry: "12/30", hushpay.FieldSecurityCode: "123"})
+		hushpay.FieldCardNumber: cardNumber, hushpay.FieldExpiry: "12/30", hushpay.FieldSecurityCode: securityCode(cardNumber)})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -103,4 +103,12 @@ func randomHex() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// securityCode is a well-formed security code for the card's brand (four digits for Amex).
+func securityCode(cardNumber string) string {
+	if len(cardNumber) == 15 {
+		return "1234"
+	}
+	return "123"
 }
