@@ -1,0 +1,15 @@
+// Package media relays the RTP audio of one call between its two legs (the caller's and the
+// agent's), captures the caller's keypad digits on the way (RFC 4733 telephone-events and in-band
+// tones) and masks them towards the agent while the call is secure.
+//
+// It owns the media port range (PortAllocator), the per-call relay (Relay: one UDP socket pair
+// per leg, symmetric RTP latching, payload type mapping, sequence and timestamp continuity towards
+// each leg), digit capture with cross-transport de-duplication, and masking with a short
+// look-ahead on the caller-to-agent direction. docs/media.md explains the design and holds the
+// measured figures.
+//
+// It knows nothing of SIP, SDP text, HTTP, payments or the store: its owner (the B2BUA) hands it
+// the negotiated addresses and payload types, flips Secure, and receives digits through
+// Config.OnKey. It must not import net/http, any SIP library or any hushpay service package; it
+// builds on internal/dtmf, internal/dtmf/rfc4733, internal/g711 and github.com/pion/rtp.
+package media

@@ -1,0 +1,134 @@
+package media
+
+import "math"
+
+// open is the end of a mask whose press has not ended yet.
+const open = math.MaxInt64
+
+// transport is how a key press reached the relay.
+type transport uint8
+
+const (
+	inBand transport = iota // tones in the audio
+	event                   // RFC 4733 telephone-event packets
+	nTransports
+)
+
+// region is a stretch of the delay line to mask, [from, to) in stream samples.
+type region struct{ from, to int64 }
+
+// masks holds the presses to mask on the delay line: at most one per transport is open, and
+// ended ones are kept until the send index has passed them.
+type masks struct {
+	r       [8]region
+	n       int
+	current [nTransports]int // index in r of the transport's open region, or -1
+}
+
+func newMasks() masks { return masks{current: [nTransports]int{-1, -1}} }
+
+// begin opens a region for transport t from sample from.
+func (m *masks) begin(t transport, from int64) {
+	if m.current[t] >= 0 {
+		m.r[m.current[t]].to = max(m.r[m.current[t]].from, from)
+	}
+	if m.n == len(m.r) { // full of ended regions: forget the oldest
+		copy(m.r[:], m.r[1:])
+		m.n--
+		m.shift(-1)
+	}
+	m.r[m.n] = region{from: from, to: open}
+	m.current[t] = m.n
+	m.n++
+}
+
+// end closes transport t's open region at sample to.
+func (m *masks) end(t transport, to int64) {
+	if i := m.current[t]; i >= 0 {
+		m.r[i].to = max(m.r[i].from, to)
+		m.current[t] = -1
+	}
+}
+
+// anyOpen reports whether a press is going on.
+func (m *masks) anyOpen() bool { return m.current[inBand] >= 0 || m.current[event] >= 0 }
+
+// prune forgets regions that end before sample before.
+func (m *masks) prune(before int64) {
+	k := 0
+	for i := range m.n {
+		if m.r[i].to <= before && m.current[inBand] != i && m.current[event] != i {
+			continue
+		}
+		for t := range m.current {
+			if m.current[t] == i {
+				m.current[t] = k
+			}
+		}
+		m.r[k] = m.r[i]
+		k++
+	}
+	m.n = k
+}
+
+func (m *masks) shift(by int) {
+	for t := range m.current {
+		if m.current[t] >= 0 {
+			m.current[t] += by
+		}
+	}
+}
+
+// apply replaces the samples of dst, which hold stream samples [start, start+len(dst)), that
+// fall in a region, with fill's output. It reports whether any sample was masked.
+func (m *masks) apply(dst []int16, start int64, fill func([]int16)) bool {
+	end := start + int64(len(dst))
+	hit := false
+	for i := range m.n {
+		from, to := max(m.r[i].from, start), min(m.r[i].to, end)
+		if from < to {
+			fill(dst[from-start : to-start])
+			hit = true
+		}
+	}
+	return hit
+}
+
+// dedupe reports each press once when a phone sends it in-band and as RFC 4733 at the same time.
+// A press on one transport is the same press as the last one reported when it is the same key,
+// the last press came on the other transport, and it starts while that press is going on or
+// within dedupeSlack of its start or end. docs/media.md explains the rule.
+type dedupe struct {
+	key      byte
+	from, to int64 // the press reported last, in stream samples; to is open while it goes on
+	on       [nTransports]bool
+}
+
+// dedupeSlack is how far apart, in samples, the two transports of one press may place its
+// edges: the detector's estimate against the RFC 4733 timestamp, which a sender aligns to its
+// packets (20 ms).
+const dedupeSlack = 160
+
+// start reports whether a press of key on transport t starting at sample at is new.
+func (d *dedupe) start(t transport, key byte, at int64) bool {
+	other := 1 - t
+	same := d.key == key && !d.on[t] && (d.on[other] || d.to == open || at <= d.to+dedupeSlack) && at >= d.from-dedupeSlack
+	if same {
+		d.on[t] = true
+		return false
+	}
+	*d = dedupe{key: key, from: at, to: open}
+	d.on[t] = true
+	return true
+}
+
+// stop notes that transport t's part of the press ended at sample at.
+func (d *dedupe) stop(t transport, at int64) {
+	if !d.on[t] {
+		return
+	}
+	d.on[t] = false
+	if d.to == open || at > d.to {
+		d.to = at
+	}
+}

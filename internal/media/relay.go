@@ -1,0 +1,279 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Side names a leg of the call.
+type Side uint8
+
+// The two legs.
+const (
+	Caller Side = iota // the carrier side: its digits are captured and masked
+	Agent              // the contact-center side: it gets the masked audio
+)
+
+// String returns "caller" or "agent".
+func (s Side) String() string {
+	if s == Caller {
+		return "caller"
+	}
+	return "agent"
+}
+
+// bindAttempts is how many port pairs NewRelay tries per leg before giving up (a pair may be
+// taken by another process).
+const bindAttempts = 8
+
+// readBufLen is the read buffer of a socket: larger than any packet the relay takes, so that a
+// datagram that fills it is known to be oversize.
+const readBufLen = 2048
+
+// keyQueue is how many keys may wait for OnKey.
+const keyQueue = 64
+
+// ErrStarted is returned by Start on a relay already started.
+var ErrStarted = errors.New("media: relay already started")
+
+// Relay relays one call's RTP between the caller's and the agent's leg. Create it with NewRelay
+// (which binds both legs' sockets, so their ports can go into SDP), hand it the negotiated legs
+// with Start, flip SetSecure as payments start and end, and Close it when the call ends.
+type Relay struct {
+	cfg    Config
+	legs   [2]*leg
+	secure atomic.Bool
+	keys   chan byte
+
+	mu      sync.Mutex // guards started and closed (lifecycle only, never the packet path)
+	started bool
+	closed  bool
+	readers sync.WaitGroup
+	keysWG  sync.WaitGroup
+}
+
+// leg is one side's sockets and where its packets go.
+type leg struct {
+	side    Side
+	rtp     *net.UDPConn
+	rtcp    *net.UDPConn
+	port    int
+	stats   counters
+	remote  netip.AddrPort                 // from SDP
+	expect  netip.Addr                     // the only source IP accepted; unspecified: any
+	latched atomic.Pointer[netip.AddrPort] // the source the leg's packets come from
+	handle  func(pkt []byte, now time.Time)
+}
+
+// NewRelay binds a port pair for each leg on cfg.BindIP from cfg.Ports.
+func NewRelay(cfg Config) (*Relay, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	r := &Relay{cfg: cfg, keys: make(chan byte, keyQueue)}
+	for _, s := range []Side{Caller, Agent} {
+		l, err := bindLeg(cfg.Ports, cfg.BindIP, s)
+		if err != nil {
+			r.closeSockets()
+			return nil, err
+		}
+		r.legs[s] = l
+	}
+	return r, nil
+}
+
+func bindLeg(ports *PortAllocator, ip netip.Addr, s Side) (*leg, error) {
+	var lastErr error
+	for range bindAttempts {
+		port, err := ports.Allocate()
+		if err != nil {
+			return nil, err
+		}
+		rtpConn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))))
+		if err != nil {
+			ports.Release(port)
+			lastErr = err
+			continue
+		}
+		rtcpConn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port+1))))
+		if err != nil {
+			_ = rtpConn.Close()
+			ports.Release(port)
+			lastErr = err
+			continue
+		}
+		return &leg{side: s, rtp: rtpConn, rtcp: rtcpConn, port: port}, nil
+	}
+	return nil, fmt.Errorf("media: bind %s leg: %w", s, lastErr)
+}
+
+// LocalAddr returns the RTP address of side's socket, for its SDP; RTCP is on the next port.
+func (r *Relay) LocalAddr(s Side) netip.AddrPort {
+	return netip.AddrPortFrom(r.cfg.BindIP, uint16(r.legs[s].port))
+}
+
+// Start begins relaying between the negotiated legs.
+func (r *Relay) Start(caller, agent Leg) error {
+	if err := caller.validate("caller"); err != nil {
+		return err
+	}
+	if err := agent.validate("agent"); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.started || r.closed {
+		return ErrStarted
+	}
+	r.started = true
+	c, a := r.legs[Caller], r.legs[Agent]
+	c.setRemote(caller.Remote)
+	a.setRemote(agent.Remote)
+	c.handle = newCallerPath(caller, agent, &r.cfg, &r.secure, &c.stats, r.keys, a.write).handle
+	a.handle = newAgentPath(agent, caller, &a.stats, c.write).handle
+	r.keysWG.Add(1)
+	go r.deliverKeys()
+	for _, l := range r.legs {
+		r.readers.Add(2)
+		go r.readRTP(l)
+		go r.readRTCP(l)
+	}
+	r.cfg.Logger.Info("media relay started", "caller_port", c.port, "agent_port", a.port,
+		"caller_codec", caller.Codec.String(), "agent_codec", agent.Codec.String())
+	return nil
+}
+
+// SetSecure turns the secure flag on or off (scope secure). Turning it off ends secure mode only
+// once a press in progress has ended and a second has passed.
+func (r *Relay) SetSecure(on bool) { r.secure.Store(on) }
+
+// Secure reports the flag SetSecure last set.
+func (r *Relay) Secure() bool { return r.secure.Load() }
+
+// Stats returns a snapshot of both legs' counters.
+func (r *Relay) Stats() Stats {
+	return Stats{Caller: r.legs[Caller].stats.snapshot(), Agent: r.legs[Agent].stats.snapshot()}
+}
+
+// Close stops the relay: it closes the sockets, waits for the read loops and the key delivery
+// to end, and returns the ports. It is safe to call more than once.
+func (r *Relay) Close() error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	started := r.started
+	r.mu.Unlock()
+	r.closeSockets()
+	r.readers.Wait()
+	close(r.keys)
+	r.keysWG.Wait()
+	if started {
+		st := r.Stats()
+		r.cfg.Logger.Info("media relay closed",
+			"caller_received", st.Caller.Received, "caller_forwarded", st.Caller.Forwarded,
+			"agent_received", st.Agent.Received, "agent_forwarded", st.Agent.Forwarded,
+			"malformed", st.Caller.Malformed+st.Agent.Malformed,
+			"wrong_source", st.Caller.WrongSource+st.Agent.WrongSource)
+	}
+	return nil
+}
+
+func (r *Relay) closeSockets() {
+	for _, l := range r.legs {
+		if l == nil {
+			continue
+		}
+		_ = l.rtp.Close()
+		_ = l.rtcp.Close()
+		r.cfg.Ports.Release(l.port)
+	}
+}
+
+func (r *Relay) deliverKeys() {
+	defer r.keysWG.Done()
+	for k := range r.keys {
+		r.cfg.OnKey(k)
+	}
+}
+
+// readRTP is the leg's packet loop: the only goroutine that runs its path.
+func (r *Relay) readRTP(l *leg) {
+	defer r.readers.Done()
+	buf := make([]byte, readBufLen)
+	for {
+		n, from, err := l.rtp.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		if !l.accept(from) {
+			l.stats.wrongSource.Add(1)
+			continue
+		}
+		if n == len(buf) {
+			l.stats.received.Add(1)
+			l.stats.malformed.Add(1)
+			continue
+		}
+		l.handle(buf[:n], time.Now())
+	}
+}
+
+// readRTCP drains the leg's RTCP socket; RTCP is counted, not forwarded (docs/media.md).
+func (r *Relay) readRTCP(l *leg) {
+	defer r.readers.Done()
+	buf := make([]byte, readBufLen)
+	for {
+		_, _, err := l.rtcp.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		l.stats.rtcp.Add(1)
+	}
+}
+
+func (l *leg) setRemote(remote netip.AddrPort) {
+	l.remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
+	l.expect = l.remote.Addr()
+}
+
+// accept applies symmetric RTP: the first packet from the expected IP (any IP if SDP gave an
+// unspecified one) latches its address and port; from then on only that address is accepted.
+func (l *leg) accept(from netip.AddrPort) bool {
+	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	if p := l.latched.Load(); p != nil {
+		return *p == from
+	}
+	if !l.expect.IsUnspecified() && from.Addr() != l.expect {
+		return false
+	}
+	latched := from // a copy, so that only the latching packet allocates
+	l.latched.Store(&latched)
+	return true
+}
+
+// write sends a packet to the leg: to the latched source, or to the SDP address before the leg
+// has sent anything.
+func (l *leg) write(pkt []byte) {
+	to := l.remote
+	if p := l.latched.Load(); p != nil {
+		to = *p
+	}
+	if to.Port() == 0 {
+		return
+	}
+	_, _ = l.rtp.WriteToUDPAddrPort(pkt, to)
+}
