@@ -61,7 +61,7 @@ func newHarness(t *testing.T, opts ...harnessOption) *harness {
 		h.keys[role] = h.newKey(tenant, role)
 	}
 	h.otherKey = h.newKey(otherTenant, hushpay.RoleAdmin)
-	h.svc = newService(t, store, dir)
+	h.svc = newService(t, store, dir, slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	cfg := api.Config{
 		Payments:    h.svc,
 		Auth:        apikey.NewAuthenticator(store),

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 
 	"github.com/hushpay/hushpay"
@@ -17,8 +18,8 @@ import (
 const publicURL = "https://pay.example.test"
 
 // newService returns the real payment service on the test's store, with a development key ring in
-// dir and the sandbox processor.
-func newService(t *testing.T, store *sqlite.Store, dir string) *payments.Service {
+// dir and the sandbox processor, logging to logger.
+func newService(t *testing.T, store *sqlite.Store, dir string, logger *slog.Logger) *payments.Service {
 	t.Helper()
 	ctx := context.Background()
 	ring, _, err := vault.LoadOrCreateDevKeyRing(dir)
@@ -34,7 +35,7 @@ func newService(t *testing.T, store *sqlite.Store, dir string) *payments.Service
 		t.Fatal(err)
 	}
 	svc, err := payments.New(payments.Config{Store: store, Vault: v, Processors: reg, Audit: audit.New(store, hushpay.SystemClock{}),
-		PublicURL: publicURL, Merchant: "Acme Health"})
+		PublicURL: publicURL, Merchant: "Acme Health", Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
