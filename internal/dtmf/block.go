@@ -15,7 +15,7 @@ const (
 	quietEnergy = halfLen * 22826.36 * 22826.36 / 2 * 1e-5
 	// minLowShare: below this share of a half-block's power in its strongest low-group filter,
 	// the high group is not computed.
-	minLowShare = 0.1
+	minLowShare = 0.15
 )
 
 // limits are the checks one block must pass.
@@ -28,6 +28,17 @@ type limits struct {
 	balance   float64 // power ratio between the two halves' outputs, both tones together
 	minTwist  float64 // dB, high tone minus low tone
 	maxTwist  float64
+
+	// The same bounds as amplitudes and amplitude ratios, so blocks are checked without logarithms.
+	minAmp, maxAmp           float64
+	minTwistAmp, maxTwistAmp float64
+}
+
+// withAmplitudes returns l with its amplitude bounds set from its levels.
+func (l limits) withAmplitudes() limits {
+	l.minAmp, l.maxAmp = Amplitude(l.minLevel), Amplitude(l.maxLevel)
+	l.minTwistAmp, l.maxTwistAmp = math.Pow(10, l.minTwist/20), math.Pow(10, l.maxTwist/20)
+	return l
 }
 
 func onsetLimits() limits {
@@ -38,7 +49,7 @@ func onsetLimits() limits {
 		maxOffset: 0.03,
 		balance:   2.5,
 		minTwist:  -9.5, maxTwist: 5.5,
-	}
+	}.withAmplitudes()
 }
 
 func holdLimits() limits {
@@ -49,17 +60,15 @@ func holdLimits() limits {
 		maxOffset: 0.03,
 		balance:   10,
 		minTwist:  -12, maxTwist: 8,
-	}
+	}.withAmplitudes()
 }
 
 // block is what evaluate found in one analysis block.
 type block struct {
 	row, col              int
-	lowLevel, highLevel   float64 // dBm0
+	lowAmp, highAmp       float64 // peak amplitude, PCM16 units
 	lowOffset, highOffset float64 // measured frequency / nominal - 1
 }
-
-func (b block) level() float64 { return (b.lowLevel + b.highLevel) / 2 }
 
 // evaluate checks whether the block made of half-blocks a and b holds one DTMF pair.
 func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
@@ -90,11 +99,10 @@ func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
 	if lo.power+hi.power < lim.minShare*total {
 		return block{}, false
 	}
-	bl := block{row: row, col: col, lowLevel: lo.level, highLevel: hi.level, lowOffset: lo.offset, highOffset: hi.offset}
-	twist := bl.highLevel - bl.lowLevel
-	if twist < lim.minTwist || twist > lim.maxTwist {
+	if twist := hi.amp / lo.amp; twist < lim.minTwistAmp || twist > lim.maxTwistAmp {
 		return block{}, false
 	}
+	bl := block{row: row, col: col, lowAmp: lo.amp, highAmp: hi.amp, lowOffset: lo.offset, highOffset: hi.offset}
 	return bl, true
 }
 
@@ -117,8 +125,8 @@ func peak(p []float64, dominance float64) (int, bool) {
 // toneMeasure is one tone measured over a block.
 type toneMeasure struct {
 	offset float64 // measured frequency / nominal - 1
-	power  float64 // mean power, in PCM16 units squared
-	level  float64 // dBm0
+	amp    float64 // peak amplitude, PCM16 units
+	power  float64 // mean power, PCM16 units squared
 }
 
 // pairOutputs are the low and high filters' outputs of both half-blocks of a block, each without
@@ -164,11 +172,10 @@ func (d *Detector) tone(ya, yb complex128, k int, lim *limits) (toneMeasure, boo
 		return toneMeasure{}, false
 	}
 	amp := 2 * cmplx.Abs(x) / blockLen / windowGain(delta)
-	level := 20 * math.Log10(amp/zeroDBm0)
-	if level < lim.minLevel || level > lim.maxLevel {
+	if amp < lim.minAmp || amp > lim.maxAmp {
 		return toneMeasure{}, false
 	}
-	return toneMeasure{offset: offset, power: amp * amp / 2, level: level}, true
+	return toneMeasure{offset: offset, amp: amp, power: amp * amp / 2}, true
 }
 
 // windowGain is the gain of a blockLen-sample rectangular window for a tone delta radians per

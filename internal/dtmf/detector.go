@@ -132,12 +132,13 @@ type Detector struct {
 	runFirst int64                   // first half of the first block of the run
 	runDrift [onsetBlocks][2]float64 // the last blocks' measured frequency offsets, low and high tone
 
-	active           bool
-	press            Press
-	miss             int   // consecutive blocks without the pressed key
-	lastGood         int64 // second half of the last block that held the pressed key
-	refRow, refCol   float64
-	levelSum, levelN float64
+	active         bool
+	press          Press
+	miss           int   // consecutive blocks without the pressed key
+	lastGood       int64 // second half of the last block that held the pressed key
+	refRow, refCol float64
+	power          [2]float64 // sums of the blocks' squared amplitudes, low and high tone
+	blocks         float64    // blocks summed in power
 }
 
 // NewDetector returns a detector at the start of a stream.
@@ -247,11 +248,10 @@ func (d *Detector) step(fn func(Event)) {
 	key := keyAt(bl.row, bl.col)
 	if d.run == 0 || key != d.runKey {
 		d.run, d.runKey, d.runFirst = 0, key, d.nHalf-2
-		d.levelSum, d.levelN = 0, 0
+		d.power, d.blocks = [2]float64{}, 0
 	}
 	d.run++
-	d.levelSum += bl.level()
-	d.levelN++
+	d.addLevel(bl)
 	d.runDrift[d.run%onsetBlocks] = [2]float64{bl.lowOffset, bl.highOffset}
 	if d.run >= onsetBlocks && d.steady() && d.pure(bl) {
 		d.start(bl, fn)
@@ -264,7 +264,7 @@ func (d *Detector) start(bl block, fn func(Event)) {
 	d.miss = 0
 	d.lastGood = d.nHalf - 1
 	d.refRow, d.refCol = d.reference(bl.row, bl.col)
-	d.press = Press{Key: d.runKey, Start: d.startOf(d.runFirst), End: -1, Level: d.levelSum / d.levelN}
+	d.press = Press{Key: d.runKey, Start: d.startOf(d.runFirst), End: -1, Level: d.level()}
 	fn(Event{Kind: KeyDown, Press: d.press})
 }
 
@@ -274,8 +274,7 @@ func (d *Detector) hold(a, b *half, fn func(Event)) {
 	if ok && keyAt(bl.row, bl.col) == d.press.Key {
 		d.miss = 0
 		d.lastGood = d.nHalf - 1
-		d.levelSum += bl.level()
-		d.levelN++
+		d.addLevel(bl)
 		return
 	}
 	d.miss++
@@ -287,10 +286,23 @@ func (d *Detector) hold(a, b *half, fn func(Event)) {
 
 // release reports the end of the current press and returns to waiting for the next.
 func (d *Detector) release(fn func(Event)) {
-	d.press.Level = d.levelSum / d.levelN
+	d.press.Level = d.level()
 	d.active = false
 	d.run = 0
 	fn(Event{Kind: KeyUp, Press: d.press})
+}
+
+func (d *Detector) addLevel(bl block) {
+	d.power[0] += bl.lowAmp * bl.lowAmp
+	d.power[1] += bl.highAmp * bl.highAmp
+	d.blocks++
+}
+
+// level returns the mean of the two tones' levels, in dBm0, over the blocks summed.
+func (d *Detector) level() float64 {
+	lo := 10 * math.Log10(d.power[0]/d.blocks/(zeroDBm0*zeroDBm0))
+	hi := 10 * math.Log10(d.power[1]/d.blocks/(zeroDBm0*zeroDBm0))
+	return (lo + hi) / 2
 }
 
 func (d *Detector) halfAt(n int64) *half { return &d.halves[n%ringSize] }

@@ -1,6 +1,9 @@
 package dtmf
 
-import "math"
+import (
+	"math"
+	"math/cmplx"
+)
 
 // Before a press is recognized, the run of blocks that found it gets two more checks that need
 // more than one block: its tones must hold their frequency, and the signal must hold nothing
@@ -61,24 +64,34 @@ func (d *Detector) pure(bl block) bool {
 	lo, hi := d.drift()
 	low := lowFreqs[bl.row] * (1 + lo)
 	high := highFreqs[bl.col] * (1 + hi)
-	weaker := min(d.windowedPower(low), d.windowedPower(high))
-	for _, f := range []float64{math.Abs(2*low - high), 2*high - low} {
-		if f >= minProductHz && d.windowedPower(f) > maxProductShare*weaker {
+	var x [blockLen]float64
+	d.windowed(&x)
+	weaker := min(windowedPower(&x, low), windowedPower(&x, high))
+	for _, f := range [2]float64{math.Abs(2*low - high), 2*high - low} {
+		if f >= minProductHz && windowedPower(&x, f) > maxProductShare*weaker {
 			return false
 		}
 	}
 	return true
 }
 
-// windowedPower returns the power at hz of the last block (the previous half-block and the
-// current one), through a Hann window.
-func (d *Detector) windowedPower(hz float64) float64 {
-	w := 2 * math.Pi * hz / SampleRate
-	c := 2 * math.Cos(w)
+// windowed writes the last block (the previous half-block and the current one) through a Hann
+// window into x. The window's cosine comes from a rotating phasor, not a call per sample.
+func (d *Detector) windowed(x *[blockLen]float64) {
+	step := cmplx.Exp(complex(0, 2*math.Pi/blockLen))
+	rot := cmplx.Exp(complex(0, math.Pi/blockLen)) // half a sample in: the window is symmetric
+	for i := range x {
+		x[i] = float64(d.sample(i)) * (0.5 - 0.5*real(rot))
+		rot *= step
+	}
+}
+
+// windowedPower returns the power at hz of the windowed block x.
+func windowedPower(x *[blockLen]float64, hz float64) float64 {
+	c := 2 * math.Cos(2*math.Pi*hz/SampleRate)
 	var s1, s2 float64
-	for i := range blockLen {
-		x := float64(d.sample(i)) * hann(i)
-		s1, s2 = x+c*s1-s2, s1
+	for _, v := range x {
+		s1, s2 = v+c*s1-s2, s1
 	}
 	return s1*s1 + s2*s2 - c*s1*s2
 }
@@ -89,8 +102,4 @@ func (d *Detector) sample(i int) float32 {
 		return d.prev[i]
 	}
 	return d.buf[i-halfLen]
-}
-
-func hann(i int) float64 {
-	return 0.5 - 0.5*math.Cos(2*math.Pi*(float64(i)+0.5)/blockLen)
 }
