@@ -1,0 +1,98 @@
+package apiload
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// worker takes one payment at a time through the four steps and records each step's latency.
+type worker struct {
+	id        int
+	c         *client
+	think     time.Duration
+	steps     [stepCount]*stepRecorder
+	succeeded int64
+	failed    int64
+	firstErr  error
+}
+
+func newWorker(id int, c *client, think time.Duration) *worker {
+	w := &worker{id: id, c: c, think: think}
+	for s := range w.steps {
+		w.steps[s] = newStepRecorder()
+	}
+	return w
+}
+
+// run takes payments until the tickets run out or ctx ends.
+func (w *worker) run(ctx context.Context, t *tickets) {
+	for ctx.Err() == nil {
+		seq, ok := t.take()
+		if !ok {
+			return
+		}
+		w.pay(ctx, seq)
+	}
+}
+
+// pay takes one payment by link; a failed step abandons it. A payment cut short because ctx
+// ended (the run's duration is over) is neither a success nor a failure.
+func (w *worker) pay(ctx context.Context, seq int) {
+	var busy time.Duration
+	var id, path string
+	err := w.timed(ctx, create, &busy, func() (err error) { id, err = w.c.createPayment(ctx, w.id, seq); return err })
+	if err == nil {
+		err = w.timed(ctx, link, &busy, func() (err error) { path, err = w.c.createLink(ctx, id); return err })
+	}
+	if err == nil {
+		err = w.timed(ctx, submit, &busy, func() error { return w.c.submitForm(ctx, path) })
+	}
+	if err == nil {
+		err = w.timed(ctx, get, &busy, func() error { return w.c.getPayment(ctx, id) })
+	}
+	switch {
+	case err == nil:
+		w.succeeded++
+		w.steps[flow].record(busy, nil)
+	case ctx.Err() == nil:
+		w.failed++
+		w.steps[flow].record(0, err)
+	}
+}
+
+// timed pauses for the think time (except before create), runs one step and records it. A step
+// interrupted by the end of the run is not recorded.
+func (w *worker) timed(ctx context.Context, s step, busy *time.Duration, do func() error) error {
+	if s != create && w.think > 0 {
+		if err := sleep(ctx, w.think); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	err := do()
+	d := time.Since(start)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil {
+		err = fmt.Errorf("%s: %w", s, err)
+		if w.firstErr == nil {
+			w.firstErr = err
+		}
+	}
+	w.steps[s].record(d, err)
+	*busy += d
+	return err
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
