@@ -45,6 +45,7 @@ type callerPath struct {
 	buf     [rtpHeaderLen + maxFrame]byte
 	pcm     [maxFrame]int16
 	outPCM  [maxFrame]int16
+	scratch [maxFrame]int16
 	stream  outStream
 	det     *dtmf.Detector
 	rx      *rfc4733.Receiver
@@ -151,7 +152,7 @@ func (p *callerPath) frame(pcm []int16, raw []byte, ts uint32, marker bool) {
 	case delayed:
 		start := p.line.r
 		p.line.pop(out)
-		p.masks.apply(out, start, p.fill)
+		p.masks.apply(out, p.scratch[:], start, p.fill)
 		raw = nil
 	case leaving:
 		p.line.leave(out)

@@ -80,27 +80,47 @@ func (m *masks) shift(by int) {
 }
 
 // apply replaces the samples of dst, which hold stream samples [start, start+len(dst)), that
-// fall in a region, with fill's output. It reports whether any sample was masked.
-func (m *masks) apply(dst []int16, start int64, fill func([]int16)) bool {
+// fall in a region with the mask: fill's output (into scratch, once for the whole frame, so that
+// overlapping regions keep one phase-continuous tone), faded in and out over fadeLen at the
+// edges of the masked stretch, since a tone that starts or stops on a step splashes energy over
+// the DTMF band. A masked sample never keeps any of its own audio.
+func (m *masks) apply(dst, scratch []int16, start int64, fill func([]int16)) {
 	end := start + int64(len(dst))
 	hit := false
 	for i := range m.n {
-		from, to := max(m.r[i].from, start), min(m.r[i].to, end)
-		if from < to {
-			fill(dst[from-start : to-start])
-			hit = true
+		hit = hit || (m.r[i].from < end && m.r[i].to > start)
+	}
+	if !hit {
+		return
+	}
+	tone := scratch[:len(dst)]
+	fill(tone)
+	for j := range dst {
+		if g := m.gain(start + int64(j)); g > 0 {
+			dst[j] = int16(int64(tone[j]) * g / (fadeLen + 1))
 		}
 	}
-	return hit
+}
+
+// gain returns how far inside a region sample at lies, up to fadeLen+1: 0 outside every region.
+func (m *masks) gain(at int64) int64 {
+	var g int64
+	for i := range m.n {
+		if rg := m.r[i]; at >= rg.from && at < rg.to {
+			g = max(g, min(at-rg.from, rg.to-1-at, fadeLen)+1)
+		}
+	}
+	return g
 }
 
 // dedupe reports each press once when a phone sends it in-band and as RFC 4733 at the same time.
 // A press on one transport is the same press as the last one reported when it is the same key,
-// the last press came on the other transport, and it starts while that press is going on or
+// the last press came on the other transport only, and it starts while that press is going on or
 // within dedupeSlack of its start or end. docs/media.md explains the rule.
 type dedupe struct {
 	key      byte
 	from, to int64 // the press reported last, in stream samples; to is open while it goes on
+	via      [nTransports]bool
 	on       [nTransports]bool
 }
 
@@ -112,13 +132,13 @@ const dedupeSlack = 160
 // start reports whether a press of key on transport t starting at sample at is new.
 func (d *dedupe) start(t transport, key byte, at int64) bool {
 	other := 1 - t
-	same := d.key == key && !d.on[t] && (d.on[other] || d.to == open || at <= d.to+dedupeSlack) && at >= d.from-dedupeSlack
-	if same {
-		d.on[t] = true
+	overlaps := d.on[other] || at <= d.to+dedupeSlack
+	if d.key == key && !d.via[t] && d.via[other] && overlaps && at >= d.from-dedupeSlack {
+		d.via[t], d.on[t] = true, true
 		return false
 	}
 	*d = dedupe{key: key, from: at, to: open}
-	d.on[t] = true
+	d.via[t], d.on[t] = true, true
 	return true
 }
 
