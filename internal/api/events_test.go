@@ -17,7 +17,7 @@ import (
 
 // eventStream is an open text/event-stream response, read event by event.
 type eventStream struct {
-	t      *testing.T
+	t      testing.TB
 	res    *http.Response
 	reader *bufio.Reader
 	seen   bytes.Buffer

@@ -90,7 +90,7 @@ func (h *harness) paidPayment(tenant, cardNumber string) *hushpay.Payment {
 }
 
 // linkToken is the last path segment of a secure link.
-func linkToken(t *testing.T, link string) string {
+func linkToken(t testing.TB, link string) string {
 	t.Helper()
 	u, err := url.Parse(link)
 	if err != nil {

@@ -32,7 +32,7 @@ const (
 // an API key for every role. Every response it sees is kept, and checked at the end of the test for
 // the security headers and for card numbers.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	server   *httptest.Server
 	store    *sqlite.Store
 	svc      *payments.Service
@@ -47,7 +47,7 @@ type harness struct {
 
 type harnessOption func(*api.Config)
 
-func newHarness(t *testing.T, opts ...harnessOption) *harness {
+func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()

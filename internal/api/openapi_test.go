@@ -217,7 +217,7 @@ func TestResponsesMatchTheOpenAPISchemas(t *testing.T) {
 // sseEvent is one event of a text/event-stream.
 type sseEvent struct{ id, name, data string }
 
-func parseSSE(t *testing.T, body []byte) []sseEvent {
+func parseSSE(t testing.TB, body []byte) []sseEvent {
 	t.Helper()
 	var events []sseEvent
 	var cur sseEvent

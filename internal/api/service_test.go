@@ -19,7 +19,7 @@ const publicURL = "https://pay.example.test"
 
 // newService returns the real payment service on the test's store, with a development key ring in
 // dir and the sandbox processor, logging to logger.
-func newService(t *testing.T, store *sqlite.Store, dir string, logger *slog.Logger) *payments.Service {
+func newService(t testing.TB, store *sqlite.Store, dir string, logger *slog.Logger) *payments.Service {
 	t.Helper()
 	ctx := context.Background()
 	ring, _, err := vault.LoadOrCreateDevKeyRing(dir)
