@@ -85,10 +85,11 @@ func TestWorkerCountsFailuresWithoutTheLinkToken(t *testing.T) {
 	defer srv.Close()
 	c := newClient(srv.URL, "key", 1, time.Now())
 	defer c.close()
-	w := newWorker(0, c, 0)
+	steps := newRecorders()
+	w := newWorker(0, c, 0, steps)
 	w.run(context.Background(), newTickets(3))
 	rep := &Report{Elapsed: time.Second}
-	rep.gather([]*worker{w})
+	rep.gather(steps, []*worker{w})
 	if rep.Succeeded != 0 || rep.Failed != 3 {
 		t.Errorf("%d succeeded, %d failed, want 0 and 3", rep.Succeeded, rep.Failed)
 	}

@@ -136,11 +136,12 @@ func runWorkers(ctx context.Context, c *client, cfg Config) *Report {
 	rep := &Report{Database: cfg.Database, Concurrency: cfg.Concurrency, Think: cfg.Think}
 	tickets := newTickets(cfg.Payments)
 	workers := make([]*worker, cfg.Concurrency)
+	steps := newRecorders()
 	cpuBefore, cpuErr := processCPU()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range workers {
-		workers[i] = newWorker(i, c, cfg.Think)
+		workers[i] = newWorker(i, c, cfg.Think, steps)
 		wg.Go(func() { workers[i].run(ctx, tickets) })
 	}
 	wg.Wait()
@@ -149,27 +150,20 @@ func runWorkers(ctx context.Context, c *client, cfg Config) *Report {
 		rep.CPU, rep.CPUKnown = cpuAfter-cpuBefore, true
 	}
 	rep.LoadAvg = loadAverage()
-	rep.gather(workers)
+	rep.gather(steps, workers)
 	return rep
 }
 
-// gather merges the workers' recorders into the report.
-func (r *Report) gather(workers []*worker) {
-	var total [stepCount]*stepRecorder
-	for s := range total {
-		total[s] = newStepRecorder()
-	}
+// gather adds the steps' statistics and the workers' counts to the report.
+func (r *Report) gather(steps *recorders, workers []*worker) {
 	for _, w := range workers {
-		for s, rec := range w.steps {
-			total[s].merge(rec)
-		}
 		r.Succeeded += w.succeeded
 		r.Failed += w.failed
 		if r.FirstError == "" && w.firstErr != nil {
 			r.FirstError = w.firstErr.Error()
 		}
 	}
-	for s, rec := range total {
+	for s, rec := range steps {
 		r.Steps = append(r.Steps, rec.stats(step(s).String(), r.Elapsed))
 	}
 }

@@ -11,18 +11,14 @@ type worker struct {
 	id        int
 	c         *client
 	think     time.Duration
-	steps     [stepCount]*stepRecorder
+	steps     *recorders // shared by all workers
 	succeeded int64
 	failed    int64
 	firstErr  error
 }
 
-func newWorker(id int, c *client, think time.Duration) *worker {
-	w := &worker{id: id, c: c, think: think}
-	for s := range w.steps {
-		w.steps[s] = newStepRecorder()
-	}
-	return w
+func newWorker(id int, c *client, think time.Duration, steps *recorders) *worker {
+	return &worker{id: id, c: c, think: think, steps: steps}
 }
 
 // run takes payments until the tickets run out or ctx ends.
