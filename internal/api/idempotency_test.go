@@ -161,3 +161,13 @@ func countPayments(t *testing.T, h *harness, reference string) int {
 	res := h.get("/v1/payments?reference="+reference, h.keys[hushpay.RoleAuditor])
 	return len(res.json(t)["data"].([]any))
 }
+
+// getHook is the real service with Get passed through a test's function.
+type getHook struct {
+	api.Payments
+	get func(ctx context.Context, p hushpay.Principal, id string) (*hushpay.Payment, error)
+}
+
+func (g getHook) Get(ctx context.Context, p hushpay.Principal, id string) (*hushpay.Payment, error) {
+	return g.get(ctx, p, id)
+}

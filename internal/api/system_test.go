@@ -3,6 +3,7 @@ package api_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/api"
 )
 
 func TestHealthAndReadiness(t *testing.T) {
@@ -172,4 +174,23 @@ func TestServiceValidationReachesTheClient(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAPanickingHandlerAnswers500AndTheServerGoesOn(t *testing.T) {
+	h := newHarness(t, decorate(func(next api.Payments) api.Payments {
+		return getHook{Payments: next, get: func(context.Context, hushpay.Principal, string) (*hushpay.Payment, error) {
+			panic("4242424242424242 exploded")
+		}}
+	}))
+	res := h.get("/v1/payments/pay_x", h.keys[hushpay.RoleAgent])
+	if code, _ := res.errorCode(t); res.status != http.StatusInternalServerError || code != "internal_error" {
+		t.Fatalf("got %d %s, want 500 internal_error", res.status, code)
+	}
+	if strings.Contains(string(res.body), "exploded") || strings.Contains(string(res.body), "goroutine") {
+		t.Errorf("the response tells the panic: %s", res.body)
+	}
+	if res := h.get("/v1/payments", h.keys[hushpay.RoleAgent]); res.status != http.StatusOK {
+		t.Errorf("after the panic: %d", res.status)
+	}
+	// The harness scans the log for the card number in the panic value when the test ends.
 }
