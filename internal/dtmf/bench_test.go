@@ -49,11 +49,7 @@ func BenchmarkNaiveGoertzel20ms(b *testing.B) {
 	frame := longSpeech(b, 160)
 	var coef [8]float32
 	for i := range 8 {
-		f := lowFreqs[i%4]
-		if i >= 4 {
-			f = highFreqs[i-4]
-		}
-		coef[i] = float32(2 * math.Cos(2*math.Pi*f/SampleRate))
+		coef[i] = float32(2 * math.Cos(2*math.Pi*groupFreq(i)/SampleRate))
 	}
 	var sink float32
 	b.ReportAllocs()

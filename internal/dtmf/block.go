@@ -12,7 +12,7 @@ const (
 
 	// quietEnergy: a half-block whose mean power is below a sine at -50 dBm0 cannot hold a
 	// pair the detector must find; its spectrum is not computed.
-	quietEnergy = halfLen * 22826.36 * 22826.36 / 2 * 1e-5
+	quietEnergy = halfLen * zeroDBm0 * zeroDBm0 / 2 * 1e-5
 	// minLowShare: below this share of a half-block's power in its strongest low-group filter,
 	// the high group is not computed.
 	minLowShare = 0.15

@@ -85,11 +85,7 @@ type filterBank struct {
 func newFilterBank() filterBank {
 	var fb filterBank
 	for i := range 8 {
-		f := lowFreqs[i%4]
-		if i >= 4 {
-			f = highFreqs[i-4]
-		}
-		w := 2 * math.Pi * f / SampleRate
+		w := 2 * math.Pi * groupFreq(i) / SampleRate
 		fb.omega[i] = w
 		fb.cos[i] = float32(math.Cos(w))
 		fb.sin[i] = float32(math.Sin(w))

@@ -29,6 +29,11 @@ func eventsOf(samples []int16, sizes ...int) (events []Event, at []int64) {
 func TestPressIsPlacedAndReportedInTime(t *testing.T) {
 	const tolerance = 5 * ms // Start and End within 5 ms of the tone's edges
 	const maxLatency = 40 * ms
+	var worstLatency, worstStart, worstEnd int64
+	defer func() {
+		t.Logf("worst: KeyDown %.1f ms after the onset, Start off by %.1f ms, End by %.1f ms",
+			float64(worstLatency)/ms, float64(worstStart)/ms, float64(worstEnd)/ms)
+	}()
 	for _, key := range []byte(allKeys) {
 		for _, lead := range []int{0, 7, 19, 33, 50, 160, 401} {
 			for _, lv := range []float64{-6, -36} {
@@ -43,6 +48,9 @@ func TestPressIsPlacedAndReportedInTime(t *testing.T) {
 				if down.Key != key || up.Key != key || down.End != -1 || down.Start != up.Start {
 					t.Errorf("%c lead %d: presses %+v, %+v", key, lead, down, up)
 				}
+				worstLatency = max(worstLatency, at[0]-int64(lead))
+				worstStart = max(worstStart, abs(up.Start-int64(lead)))
+				worstEnd = max(worstEnd, abs(up.End-int64(lead+on)))
 				if d := at[0] - int64(lead); d > maxLatency {
 					t.Errorf("%c lead %d at %g dBm0: KeyDown %d samples after the onset, want at most %d", key, lead, lv, d, maxLatency)
 				}

@@ -5,11 +5,11 @@ import "math"
 // SampleRate is the sample rate, in Hz, of all audio the package reads and writes.
 const SampleRate = 8000
 
-// The DTMF frequency groups, in Hz (ITU-T Q.23).
-var (
-	lowFreqs  = [4]float64{697, 770, 852, 941}
-	highFreqs = [4]float64{1209, 1336, 1477, 1633}
-)
+// groupFreq returns the frequency, in Hz, of filter i of the detector's bank: 0-3 are the low
+// group (keypad rows), 4-7 the high group (columns), as ITU-T Q.23 sets them.
+func groupFreq(i int) float64 {
+	return [8]float64{697, 770, 852, 941, 1209, 1336, 1477, 1633}[i]
+}
 
 // keypad gives the key at row (low group) r and column (high group) c.
 const keypad = "123A456B789C*0#D"
@@ -40,11 +40,12 @@ func Frequencies(key byte) (low, high float64, ok bool) {
 	if !ok {
 		return 0, 0, false
 	}
-	return lowFreqs[r], highFreqs[c], true
+	return groupFreq(r), groupFreq(4 + c), true
 }
 
-// zeroDBm0 is the amplitude, in linear PCM16 units, of a sine at 0 dBm0: 3.14 dB below full scale.
-var zeroDBm0 = 32767 * math.Pow(10, -3.14/20)
+// zeroDBm0 is the amplitude, in linear PCM16 units, of a sine at 0 dBm0: 3.14 dB below full
+// scale, 32767·10^(-3.14/20).
+const zeroDBm0 = 22826.36098786756
 
 // Amplitude returns the peak amplitude, in linear PCM16 units, of a sine at level dBm0.
 func Amplitude(level float64) float64 { return zeroDBm0 * math.Pow(10, level/20) }

@@ -62,8 +62,8 @@ func (d *Detector) drift() (low, high float64) {
 // products' filters.
 func (d *Detector) pure(bl block) bool {
 	lo, hi := d.drift()
-	low := lowFreqs[bl.row] * (1 + lo)
-	high := highFreqs[bl.col] * (1 + hi)
+	low := groupFreq(bl.row) * (1 + lo)
+	high := groupFreq(4+bl.col) * (1 + hi)
 	var x [blockLen]float64
 	d.windowed(&x)
 	weaker := min(windowedPower(&x, low), windowedPower(&x, high))
