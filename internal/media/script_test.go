@@ -43,6 +43,12 @@ func newScript(t testing.TB, leg Leg) *script {
 	return s
 }
 
+// restart makes the caller a new source: another SSRC, sequence and timestamp base.
+func (s *script) restart(ssrc uint32, seq uint16, ts uint32) {
+	s.ssrc, s.seq, s.ts = ssrc, seq, ts
+	s.events = rfc4733.NewSender(rfc4733.SenderConfig{PayloadType: s.leg.EventPT, SSRC: ssrc, Interval: 160}, seq)
+}
+
 func (s *script) setSecure(on bool) {
 	s.secure = on
 	s.steps = append(s.steps, step{setSecure: &on})

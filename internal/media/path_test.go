@@ -1,0 +1,198 @@
+package media
+
+import (
+	"bytes"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hushpay/hushpay/internal/dtmf"
+	"github.com/pion/rtp"
+)
+
+// pathRig drives a callerPath directly, without sockets.
+type pathRig struct {
+	path *callerPath
+	flag atomic.Bool
+	keys chan byte
+	sent []rtp.Packet
+}
+
+func newPathRig(t testing.TB, in, out Leg, mode MaskMode, scope MaskScope) *pathRig {
+	t.Helper()
+	r := &pathRig{keys: make(chan byte, 1024)}
+	cfg := Config{Ports: testPorts(t), Mode: mode, Scope: scope}
+	if err := cfg.setDefaults(); err != nil {
+		t.Fatal(err)
+	}
+	r.path = newCallerPath(in, out, &cfg, &r.flag, &counters{}, r.keys, func(b []byte) {
+		var p rtp.Packet
+		if err := p.Unmarshal(bytes.Clone(b)); err != nil {
+			t.Fatalf("relay sent a packet that does not parse: %v", err)
+		}
+		r.sent = append(r.sent, p)
+	})
+	return r
+}
+
+func (r *pathRig) play(s *script) {
+	for _, st := range s.steps {
+		if st.setSecure != nil {
+			r.flag.Store(*st.setSecure)
+			continue
+		}
+		r.path.handle(st.pkt, time.Now())
+	}
+}
+
+func (r *pathRig) keysGot() string {
+	var b []byte
+	for {
+		select {
+		case k := <-r.keys:
+			b = append(b, k)
+		default:
+			return string(b)
+		}
+	}
+}
+
+var (
+	pcmu96  = Leg{Codec: PCMU, AudioPT: 0, EventPT: 96}
+	pcmu101 = Leg{Codec: PCMU, AudioPT: 0, EventPT: 101}
+)
+
+// TestLookAheadCoversDetectorLatency sends presses at many levels, twists, frequency offsets
+// and positions within a frame, in secure mode, and checks that every one is recognised while
+// its onset is still in the look-ahead (none counted in LateMasks) and that none reaches the
+// agent.
+func TestLookAheadCoversDetectorLatency(t *testing.T) {
+	for _, level := range []float64{-6, -20, -30, -36} {
+		for _, twist := range []float64{-8, 0, 4} {
+			for _, offset := range []float64{-0.015, 0, 0.015} {
+				s := newScript(t, pcmu96)
+				var want []byte
+				for phase := 0; phase < 160; phase += 9 {
+					key := "0123456789*#ABCD"[phase%16]
+					o := dtmf.GenOptions{Level: level, Twist: twist, FreqOffset: offset}
+					tone := dtmf.AppendKey(nil, key, 60*8, o)
+					s.audio(s.noise(960 + phase))
+					s.audio(mix(tone, s.noise(len(tone))))
+					want = append(want, key)
+				}
+				s.audio(s.noise(960))
+				rig := newPathRig(t, pcmu96, pcmu101, MaskTone, ScopeAlways)
+				rig.play(s)
+				if got := rig.keysGot(); got != string(want) {
+					t.Errorf("level %v twist %v offset %v: keys %q, want %q", level, twist, offset, got, want)
+				}
+				if n := rig.path.stats.lateMasks.Load(); n != 0 {
+					t.Errorf("level %v twist %v offset %v: %d presses recognised after their onset was sent", level, twist, offset, n)
+				}
+				audio, _ := audioOf(rig.sent, 0, PCMU)
+				if d := hushpayDigits(audio); d != "" {
+					t.Errorf("level %v twist %v offset %v: agent audio holds %q", level, twist, offset, d)
+				}
+			}
+		}
+	}
+}
+
+func TestPathCountsAndSurvivesBadPackets(t *testing.T) {
+	good := func() []byte {
+		p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 0, SequenceNumber: 1, Timestamp: 160, SSRC: 7}, Payload: make([]byte, 160)}
+		b, _ := p.Marshal()
+		return b
+	}
+	with := func(edit func(b []byte) []byte) []byte { return edit(good()) }
+	cases := []struct {
+		name    string
+		pkt     []byte
+		counter func(*counters) *atomic.Uint64
+	}{
+		{"empty datagram", nil, malformed},
+		{"shorter than a header", []byte{0x80, 0, 0, 1}, malformed},
+		{"version 1", with(func(b []byte) []byte { b[0] = 0x40; return b }), malformed},
+		{"version 3", with(func(b []byte) []byte { b[0] = 0xc0; return b }), malformed},
+		{"CSRC count beyond the packet", with(func(b []byte) []byte { b[0] |= 0x0f; return b[:20] }), malformed},
+		{"extension bit without an extension", with(func(b []byte) []byte { b[0] |= 0x10; return b[:13] }), malformed},
+		{"padding longer than the payload", with(func(b []byte) []byte { b[0] |= 0x20; b[len(b)-1] = 255; return b }), malformed},
+		{"header only", with(func(b []byte) []byte { return b[:12] }), malformed},
+		{"oversize audio", append(good(), make([]byte, 600)...), malformed},
+		{"unknown payload type", with(func(b []byte) []byte { b[1] = 18; return b }), func(c *counters) *atomic.Uint64 { return &c.unknownPT }},
+		{"RTCP on the RTP port", with(func(b []byte) []byte { b[1] = 200; return b[:28] }), func(c *counters) *atomic.Uint64 { return &c.unknownPT }},
+		{"telephone-event of 3 bytes", with(func(b []byte) []byte { b[1] = 96; return b[:15] }), malformed},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rig := newPathRig(t, pcmu96, pcmu101, MaskTone, ScopeSecure)
+			rig.path.handle(tc.pkt, time.Now())
+			if n := tc.counter(rig.path.stats).Load(); n != 1 {
+				t.Errorf("counter = %d, want 1", n)
+			}
+			if len(rig.sent) != 0 {
+				t.Errorf("relay sent %d packets for a bad one", len(rig.sent))
+			}
+			rig.path.handle(good(), time.Now())
+			if len(rig.sent) != 1 {
+				t.Errorf("a good packet after it: sent %d, want 1", len(rig.sent))
+			}
+		})
+	}
+}
+
+func malformed(c *counters) *atomic.Uint64 { return &c.malformed }
+
+func TestPathRunsOnAcrossAnSSRCChange(t *testing.T) {
+	rig := newPathRig(t, pcmu96, pcmu101, MaskTone, ScopeAlways)
+	first := newScript(t, pcmu96)
+	first.speech(1600)
+	first.inBand("12")
+	second := newScript(t, pcmu96)
+	second.restart(99, 7, 123456)
+	second.speech(1600)
+	second.inBand("34")
+	second.eventsOnly("5")
+	rig.play(first)
+	rig.play(second)
+	if n := rig.path.stats.ssrcChanges.Load(); n != 1 {
+		t.Errorf("SSRC changes = %d, want 1", n)
+	}
+	if k := rig.keysGot(); k != "12345" {
+		t.Errorf("keys %q, want %q", k, "12345")
+	}
+	checkContinuity(t, rig.sent, 0, true)
+}
+
+func TestPathDropsLateAndDuplicateAudio(t *testing.T) {
+	rig := newPathRig(t, pcmu96, pcmu101, MaskTone, ScopeSecure)
+	s := newScript(t, pcmu96)
+	s.speech(800)
+	s.steps = append(s.steps, s.steps[2], s.steps[1]) // a duplicate and a late frame
+	s.speech(800)
+	rig.play(s)
+	if n := rig.path.stats.late.Load(); n != 2 {
+		t.Errorf("late = %d, want 2", n)
+	}
+	checkContinuity(t, rig.sent, 0, true)
+}
+
+func TestSecureModeEndsAfterTheHangOverAndAddsNoDelayOutside(t *testing.T) {
+	rig := newPathRig(t, pcmu96, pcmu101, MaskTone, ScopeSecure)
+	s := newScript(t, pcmu96)
+	s.speech(800)
+	s.setSecure(true)
+	s.inBand("1")
+	s.setSecure(false)
+	rig.play(s)
+	if !rig.path.secure || rig.path.line.delay() != lookAhead {
+		t.Fatalf("right after the press: secure %v, delay %d; want secure with the look-ahead", rig.path.secure, rig.path.line.delay())
+	}
+	s.steps = nil
+	s.speech(hangover)
+	rig.play(s)
+	if rig.path.secure || rig.path.line.delay() != 0 {
+		t.Errorf("a second after the press: secure %v, delay %d; want neither", rig.path.secure, rig.path.line.delay())
+	}
+	checkContinuity(t, rig.sent, 0, true)
+}
