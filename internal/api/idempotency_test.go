@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hushpay/hushpay"
@@ -91,11 +92,11 @@ func TestIdempotencyKeys(t *testing.T) {
 }
 
 func TestServerErrorsAreNotRemembered(t *testing.T) {
-	failures := 1
+	var failures atomic.Int32
+	failures.Store(1)
 	h := newHarness(t, decorate(func(next api.Payments) api.Payments {
 		return createHook{Payments: next, create: func(ctx context.Context, p hushpay.Principal, req payments.CreateRequest) (*hushpay.Payment, error) {
-			if failures > 0 {
-				failures--
+			if failures.Add(-1) >= 0 {
 				return nil, errors.New("database is locked")
 			}
 			return next.Create(ctx, p, req)
