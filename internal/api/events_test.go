@@ -180,3 +180,21 @@ func TestEventsOfAFinishedPaymentEndAfterTheSnapshot(t *testing.T) {
 		t.Errorf("snapshot = %+v, want declined incorrect_cvc", data.Payment)
 	}
 }
+
+func TestEventsStreamEndsWhenTheClientGoes(t *testing.T) {
+	h := newHarness(t)
+	p := h.newPayment(tenant, true)
+	s := h.openStream("/v1/payments/"+p.ID+"/events", h.keys[hushpay.RoleAgent])
+	if _, _, ok := s.nextEvent(); !ok {
+		t.Fatal("no first event")
+	}
+	s.cancel()
+	// The handler's request log line is written when it returns; wait for it (bounded by the test's
+	// own timeout, so a handler that never returns fails the run).
+	for !strings.Contains(string(h.logs.Bytes()), `"route":"GET /v1/payments/{id}/events"`) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if open := h.get("/metrics", ""); !strings.Contains(string(open.body), "hushpay_http_event_streams 0") {
+		t.Errorf("an event stream is still counted as open")
+	}
+}
