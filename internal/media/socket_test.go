@@ -1,0 +1,131 @@
+package media
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"runtime"
+	"testing"
+	"time"
+)
+
+func TestRelayLatchesOnTheExpectedSourceAndIgnoresOthers(t *testing.T) {
+	c := newCall(t, pcmu96, pcmu101, MaskTone, ScopeSecure)
+	stranger := newPeer(t, "127.0.0.2")  // another IP than the caller's SDP named
+	neighbour := newPeer(t, "127.0.0.1") // the right IP, another port: sent after the latch
+	s := newScript(t, pcmu96)
+	s.speech(480)
+	to := c.relay.LocalAddr(Caller)
+	stranger.sendTo(t, to, s.steps[0].pkt)
+	c.settle(t, func(st Stats) bool { return st.Caller.WrongSource == 1 })
+	c.caller.sendTo(t, to, s.steps[1].pkt)
+	c.settle(t, func(st Stats) bool { return st.Caller.Forwarded == 1 })
+	neighbour.sendTo(t, to, s.steps[2].pkt)
+	c.settle(t, func(st Stats) bool { return st.Caller.WrongSource == 2 })
+	if st := c.relay.Stats(); st.Caller.Received != 1 || st.Caller.Forwarded != 1 {
+		t.Errorf("caller leg: %+v; want one packet received and forwarded", st.Caller)
+	}
+}
+
+func TestGarbageOnOneCallLeavesAnotherUnaffected(t *testing.T) {
+	victim := newCall(t, pcmu96, pcmu101, MaskTone, ScopeSecure)
+	other := newCall(t, pcmu96, pcmu101, MaskTone, ScopeSecure)
+	rng := rand.New(rand.NewPCG(3, 4))
+	sent := uint64(0)
+	for i := range 300 {
+		pkt := make([]byte, rng.IntN(3000))
+		for j := range pkt {
+			pkt[j] = byte(rng.Uint32())
+		}
+		if i%2 == 0 && len(pkt) > 0 {
+			pkt[0] = 0x80 // looks like RTP version 2
+		}
+		victim.caller.sendTo(t, victim.relay.LocalAddr(Caller), pkt)
+		victim.agent.sendTo(t, victim.relay.LocalAddr(Agent), pkt)
+		sent++
+		time.Sleep(200 * time.Microsecond) // loopback drops what overflows the socket buffer
+	}
+	s := newScript(t, pcmu96)
+	s.speech(800)
+	s.setSecure(true)
+	s.inBand("4242")
+	other.play(t, s)
+	if k := other.keys.String(); k != "4242" {
+		t.Errorf("the other call's keys: %q, want %q", k, "4242")
+	}
+	victim.settle(t, func(st Stats) bool { return st.Caller.Received+st.Caller.WrongSource == sent })
+	st := victim.relay.Stats()
+	if st.Caller.Malformed+st.Caller.UnknownPT+st.Caller.Late == 0 {
+		t.Errorf("garbage not counted: %+v", st.Caller)
+	}
+}
+
+func TestCloseStopsEveryGoroutineAndReturnsThePorts(t *testing.T) {
+	before := runtime.NumGoroutine()
+	ports, err := NewPortAllocator(47000, 47099)
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := ports.Available()
+	var relays []*Relay
+	for range 3 {
+		r, err := NewRelay(Config{Ports: ports, OnKey: func(byte) { time.Sleep(time.Millisecond) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		remote := netip.MustParseAddrPort("127.0.0.1:9")
+		if err := r.Start(Leg{Remote: remote, Codec: PCMU, EventPT: 96}, Leg{Remote: remote, Codec: PCMA, AudioPT: 8}); err != nil {
+			t.Fatal(err)
+		}
+		relays = append(relays, r)
+	}
+	unstarted, err := NewRelay(Config{Ports: ports})
+	if err != nil {
+		t.Fatal(err)
+	}
+	relays = append(relays, unstarted)
+	if ports.Available() != free-8 {
+		t.Fatalf("available = %d, want %d", ports.Available(), free-8)
+	}
+	for _, r := range relays {
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_ = r.Close() // twice is fine
+	}
+	if ports.Available() != free {
+		t.Errorf("available = %d after Close, want %d", ports.Available(), free)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines after Close, %d before", after, before)
+	}
+	if err := relays[0].Start(pcmu96, pcmu101); err == nil {
+		t.Error("Start after Close succeeded")
+	}
+}
+
+func TestStartRejectsLegsSDPCouldNotHaveNegotiated(t *testing.T) {
+	remote := netip.MustParseAddrPort("127.0.0.1:4000")
+	cases := []struct {
+		name string
+		leg  Leg
+	}{
+		{"no codec", Leg{Remote: remote}},
+		{"a codec the relay does not decode", Leg{Remote: remote, Codec: Codec(9)}},
+		{"event payload type in the static range", Leg{Remote: remote, Codec: PCMU, EventPT: 8}},
+		{"event payload type equal to the audio one", Leg{Remote: remote, Codec: PCMU, AudioPT: 96, EventPT: 96}},
+		{"no remote address", Leg{Codec: PCMU}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := NewRelay(Config{Ports: testPorts(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			good := Leg{Remote: remote, Codec: PCMU, EventPT: 101}
+			if err := r.Start(tc.leg, good); err == nil {
+				t.Error("Start accepted the leg")
+			}
+		})
+	}
+}
