@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,7 +61,9 @@ func TestGarbageOnOneCallLeavesAnotherUnaffected(t *testing.T) {
 }
 
 func TestCloseStopsEveryGoroutineAndReturnsThePorts(t *testing.T) {
-	before := runtime.NumGoroutine()
+	if n := relayGoroutines(); n != 0 {
+		t.Fatalf("%d relay goroutines before the test", n)
+	}
 	ports, err := NewPortAllocator(47000, 47099)
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +89,9 @@ func TestCloseStopsEveryGoroutineAndReturnsThePorts(t *testing.T) {
 	if ports.Available() != free-8 {
 		t.Fatalf("available = %d, want %d", ports.Available(), free-8)
 	}
+	if n := relayGoroutines(); n != 3*5 {
+		t.Fatalf("%d relay goroutines running, want 5 for each of 3 started relays", n)
+	}
 	for _, r := range relays {
 		if err := r.Close(); err != nil {
 			t.Fatal(err)
@@ -95,8 +101,8 @@ func TestCloseStopsEveryGoroutineAndReturnsThePorts(t *testing.T) {
 	if ports.Available() != free {
 		t.Errorf("available = %d after Close, want %d", ports.Available(), free)
 	}
-	if after := runtime.NumGoroutine(); after > before {
-		t.Errorf("%d goroutines after Close, %d before", after, before)
+	if n := relayGoroutines(); n != 0 {
+		t.Errorf("%d relay goroutines left after Close", n)
 	}
 	if err := relays[0].Start(pcmu96, pcmu101); err == nil {
 		t.Error("Start after Close succeeded")
@@ -128,4 +134,16 @@ func TestStartRejectsLegsSDPCouldNotHaveNegotiated(t *testing.T) {
 			}
 		})
 	}
+}
+
+// relayGoroutines counts the goroutines running a relay's loops. (Counting all goroutines would
+// also count those of earlier tests' sockets and subprocesses still winding down.)
+func relayGoroutines() int {
+	buf := make([]byte, 1<<20)
+	stacks := string(buf[:runtime.Stack(buf, true)])
+	n := 0
+	for _, loop := range []string{"media.(*Relay).readRTP", "media.(*Relay).readRTCP", "media.(*Relay).deliverKeys"} {
+		n += strings.Count(stacks, loop+"(")
+	}
+	return n
 }
