@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/card"
 )
 
 // Log records actions in the audit trail.
@@ -93,15 +94,15 @@ func check(e *hushpay.AuditEntry) error {
 	}
 	fields := map[string]string{"actor": e.Actor, "action": e.Action, "object_type": e.ObjectType, "object_id": e.ObjectID}
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
-		if looksLikeCardNumber(fields[name]) {
+		if card.ContainsPAN(fields[name]) {
 			return cardDataError(name)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(e.Details)) {
-		if looksLikeCardNumber(k) {
+		if card.ContainsPAN(k) {
 			return cardDataError("details") // the key itself must not be echoed
 		}
-		if looksLikeCardNumber(e.Details[k]) {
+		if card.ContainsPAN(e.Details[k]) {
 			return cardDataError("details." + k)
 		}
 	}

@@ -173,7 +173,7 @@ func checkText(field, v string, minLen, maxLen int) error {
 		}
 		return hushpay.FieldError(field, "invalid_"+field, fmt.Sprintf("%s must be at most %d characters", field, maxLen))
 	}
-	if containsCardNumber(v) {
+	if card.ContainsPAN(v) {
 		return hushpay.FieldError(field, "card_data_in_"+field, field+" must not contain a card number")
 	}
 	return nil
@@ -187,37 +187,11 @@ func checkMetadata(m map[string]string) error {
 		if k == "" || utf8.RuneCountInString(k) > maxMetadataKeyLen || utf8.RuneCountInString(v) > maxMetadataValLen || !utf8.ValidString(k+v) {
 			return hushpay.FieldError("metadata", "invalid_metadata", fmt.Sprintf("metadata keys are 1 to %d characters, values at most %d", maxMetadataKeyLen, maxMetadataValLen))
 		}
-		if containsCardNumber(k) || containsCardNumber(v) {
+		if card.ContainsPAN(k) || card.ContainsPAN(v) {
 			return hushpay.FieldError("metadata", "card_data_in_metadata", "metadata must not contain a card number")
 		}
 	}
 	return nil
-}
-
-// containsCardNumber reports whether s holds a run of 13 to 19 digits (spaces and dashes between
-// them allowed) that passes the Luhn check and starts like a known card brand.
-func containsCardNumber(s string) bool {
-	run := make([]byte, 0, 32)
-	isCard := func() bool {
-		defer func() { run = run[:0] }()
-		if len(run) < 13 || len(run) > 19 || !card.Luhn(string(run)) {
-			return false
-		}
-		_, known := card.DetectBrand(string(run))
-		return known
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			run = append(run, c)
-		case (c == ' ' || c == '-') && len(run) > 0:
-		default:
-			if isCard() {
-				return true
-			}
-		}
-	}
-	return isCard()
 }
 
 // callForPayment returns the live call a new payment will capture on.

@@ -20,20 +20,20 @@ import (
 
 // Config wires the service to its dependencies.
 type Config struct {
-	Store            hushpay.Store
-	Vault            *vault.Vault
-	Processors       *processor.Registry // the configured connectors and the default one
-	Audit            *audit.Log
-	Clock            hushpay.Clock
-	Logger           *slog.Logger
-	PaymentTTL       time.Duration // default 15 minutes
-	LinkTTL          time.Duration // default 15 minutes
-	Retention        time.Duration // final payments older than this are purged; 0 disables
-	PublicURL        string        // base of link URLs
-	Merchant         string        // shown on the hosted page
-	Senders          map[string]LinkSender // "email", "sms"; a missing one makes that channel unavailable
-	MaxAttempts      int                   // invalid entries per field before too_many_attempts (default 3)
-	IdleAdvance      time.Duration         // keypad: multi-length card numbers move on this long after the last key (default 3 s)
+	Store       hushpay.Store
+	Vault       *vault.Vault
+	Processors  *processor.Registry // the configured connectors and the default one
+	Audit       *audit.Log
+	Clock       hushpay.Clock
+	Logger      *slog.Logger
+	PaymentTTL  time.Duration         // default 15 minutes
+	LinkTTL     time.Duration         // default 15 minutes
+	Retention   time.Duration         // final payments older than this are purged; 0 disables
+	PublicURL   string                // base of link URLs
+	Merchant    string                // shown on the hosted page
+	Senders     map[string]LinkSender // "email", "sms"; a missing one makes that channel unavailable
+	MaxAttempts int                   // invalid entries per field before too_many_attempts (default 3)
+	IdleAdvance time.Duration         // keypad: multi-length card numbers move on this long after the last key (default 3 s)
 }
 
 // LinkSender delivers a secure link to a caller. The message holds only the link, the merchant and
@@ -59,7 +59,7 @@ type Service struct {
 	payments map[string]*live // by payment ID: the per-payment lock and in-memory capture session
 
 	wg     sync.WaitGroup // background submissions that Close waits for
-	closed atomic.Bool     // set by Close: timers that fire later do nothing
+	closed atomic.Bool    // set by Close: timers that fire later do nothing
 }
 
 // live is what this node holds for one payment. Its mutex serializes every change to the payment on
