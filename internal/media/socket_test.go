@@ -142,8 +142,9 @@ func relayGoroutines() int {
 	buf := make([]byte, 1<<20)
 	stacks := string(buf[:runtime.Stack(buf, true)])
 	n := 0
-	for _, loop := range []string{"media.(*Relay).readRTP", "media.(*Relay).readRTCP", "media.(*Relay).deliverKeys"} {
-		n += strings.Count(stacks, loop+"(")
+	// A goroutine that has not run yet shows the wrapper the go statement made (Start.gowrapN).
+	for _, loop := range []string{"media.(*Relay).readRTP(", "media.(*Relay).readRTCP(", "media.(*Relay).deliverKeys(", "media.(*Relay).Start.gowrap"} {
+		n += strings.Count(stacks, loop)
 	}
 	return n
 }
