@@ -52,14 +52,14 @@ func onsetLimits() limits {
 	}.withAmplitudes()
 }
 
+// holdLimits are the looser checks that keep a press going (see holds); dominance and frequency
+// are not checked once a press is recognized.
 func holdLimits() limits {
 	return limits{
 		minLevel: -49, maxLevel: 3,
-		minShare:  0.2,
-		dominance: 2,
-		maxOffset: 0.03,
-		balance:   10,
-		minTwist:  -12, maxTwist: 8,
+		minShare: 0.2,
+		balance:  10,
+		minTwist: -12, maxTwist: 8,
 	}.withAmplitudes()
 }
 
@@ -104,6 +104,34 @@ func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
 	}
 	bl := block{row: row, col: col, lowAmp: lo.amp, highAmp: hi.amp, lowOffset: lo.offset, highOffset: hi.offset}
 	return bl, true
+}
+
+// holds checks whether the block made of half-blocks a and b still holds the pressed key. Only
+// the key's two filters are computed during a press, so this needs no other filter and no
+// trigonometry: the pair must be balanced between the halves, loud enough, within the twist
+// limits and a large enough share of the block's power.
+func (d *Detector) holds(a, b *half, lim *limits) (block, bool) {
+	if (a.kind != halfFull && a.kind != halfKey) || (b.kind != halfFull && b.kind != halfKey) {
+		return block{}, false
+	}
+	row, col, _ := keyPosition(d.press.Key)
+	pair := d.separate(a, b, row, col)
+	if !pair.balanced(lim.balance) {
+		return block{}, false
+	}
+	lo := 2 * cmplx.Abs(pair.a[0]+pair.b[0]) / blockLen
+	hi := 2 * cmplx.Abs(pair.a[1]+pair.b[1]) / blockLen
+	if min(lo, hi) < lim.minAmp || max(lo, hi) > lim.maxAmp {
+		return block{}, false
+	}
+	if twist := hi / lo; twist < lim.minTwistAmp || twist > lim.maxTwistAmp {
+		return block{}, false
+	}
+	total := float64(a.energy+b.energy) / blockLen
+	if (lo*lo+hi*hi)/2 < lim.minShare*total {
+		return block{}, false
+	}
+	return block{row: row, col: col, lowAmp: lo, highAmp: hi}, true
 }
 
 // peak returns the index of the largest of p and whether it exceeds all others by dominance.

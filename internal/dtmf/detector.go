@@ -61,6 +61,7 @@ const (
 	halfQuiet halfKind = iota // too quiet to hold a tone: nothing computed
 	halfLow                   // low group computed; no low tone strong enough to go on
 	halfFull                  // both groups computed
+	halfKey                   // during a press: only the pressed key's two filters computed
 )
 
 // half is the analysis of one half-block.
@@ -192,6 +193,13 @@ func (d *Detector) analyse() {
 	if e < quietEnergy {
 		return
 	}
+	if d.active {
+		// A press is going on: only its own two tones can keep it going.
+		row, col, _ := keyPosition(d.press.Key)
+		h.kind = halfKey
+		d.goertzel2(h, row, 4+col)
+		return
+	}
 	h.kind = halfLow
 	d.goertzel4(h, 0)
 	var peak float32
@@ -222,6 +230,18 @@ func (d *Detector) goertzel4(h *half, first int) {
 		k := first + i
 		h.y[k] = complex(s1[i]-d.fb.cos[k]*s2[i], d.fb.sin[k]*s2[i])
 	}
+}
+
+// goertzel2 runs filters j and k on the current half-block and stores their outputs.
+func (d *Detector) goertzel2(h *half, j, k int) {
+	cj, ck := d.fb.coef[j], d.fb.coef[k]
+	var a1, a2, b1, b2 float32
+	for _, x := range d.buf {
+		a1, a2 = x+cj*a1-a2, a1
+		b1, b2 = x+ck*b1-b2, b1
+	}
+	h.y[j] = complex(a1-d.fb.cos[j]*a2, d.fb.sin[j]*a2)
+	h.y[k] = complex(b1-d.fb.cos[k]*b2, d.fb.sin[k]*b2)
 }
 
 func sqMag(c complex64) float32 { return real(c)*real(c) + imag(c)*imag(c) }
@@ -266,8 +286,7 @@ func (d *Detector) start(bl block, fn func(Event)) {
 
 // hold follows a press in progress and reports its end.
 func (d *Detector) hold(a, b *half, fn func(Event)) {
-	bl, ok := d.evaluate(a, b, &d.limits[1])
-	if ok && keyAt(bl.row, bl.col) == d.press.Key {
+	if bl, ok := d.holds(a, b, &d.limits[1]); ok {
 		d.miss = 0
 		d.lastGood = d.nHalf - 1
 		d.addLevel(bl)
@@ -330,7 +349,7 @@ func (d *Detector) covered(n int64) float64 {
 		return 0
 	case halfLow:
 		f = cmplx.Abs(complex128(h.y[r])) / d.refRow
-	case halfFull:
+	case halfFull, halfKey:
 		f = (cmplx.Abs(complex128(h.y[r])) + cmplx.Abs(complex128(h.y[4+c]))) / (d.refRow + d.refCol)
 	}
 	return max(0, min(1, f))
