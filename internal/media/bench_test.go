@@ -63,7 +63,7 @@ func BenchmarkCallerPacket(b *testing.B) {
 			var flag atomic.Bool
 			flag.Store(tc.secure)
 			sent := 0
-			p := newCallerPath(tc.caller, tc.agent, &cfg, &flag, &counters{}, make(chan byte, 1<<20), func(pkt []byte) { sent += len(pkt) })
+			p := newCallerPath(negotiation(tc.caller, tc.agent), &cfg, &flag, &counters{}, make(chan byte, 1<<20), func(pkt []byte) { sent += len(pkt) })
 			now := time.Now()
 			b.ReportAllocs()
 			for b.Loop() {
@@ -89,7 +89,7 @@ func BenchmarkAgentPacket(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			in := newBenchStream(b, tc.in)
 			sent := 0
-			p := newAgentPath(tc.in, tc.out, &counters{}, func(pkt []byte) { sent += len(pkt) })
+			p := newAgentPath(negotiation(tc.out, tc.in), &counters{}, func(pkt []byte) { sent += len(pkt) })
 			now := time.Now()
 			b.ReportAllocs()
 			for b.Loop() {

@@ -32,13 +32,15 @@ const (
 // while secure and sends the rest on. It runs on the caller leg's read loop only; nothing in it
 // is shared but the secure flag (atomic) and the counters (atomic, one writer).
 type callerPath struct {
-	in, out Leg
-	mode    MaskMode
-	always  bool
-	flag    *atomic.Bool
-	stats   *counters
-	send    func([]byte)
-	keys    chan<- byte
+	in, out    Leg
+	negotiated *atomic.Pointer[[2]Leg]
+	applied    *[2]Leg // the negotiation in and out come from
+	mode       MaskMode
+	always     bool
+	flag       *atomic.Bool
+	stats      *counters
+	send       func([]byte)
+	keys       chan<- byte
 
 	pkt     rtp.Packet
 	hdr     rtp.Header
@@ -66,12 +68,11 @@ type callerPath struct {
 	secureUntil int64
 }
 
-func newCallerPath(in, out Leg, cfg *Config, flag *atomic.Bool, stats *counters, keys chan<- byte, send func([]byte)) *callerPath {
+func newCallerPath(negotiated *atomic.Pointer[[2]Leg], cfg *Config, flag *atomic.Bool, stats *counters, keys chan<- byte, send func([]byte)) *callerPath {
 	p := &callerPath{
-		in: in, out: out, mode: cfg.Mode, always: cfg.Scope == ScopeAlways, flag: flag,
+		negotiated: negotiated, mode: cfg.Mode, always: cfg.Scope == ScopeAlways, flag: flag,
 		stats: stats, send: send, keys: keys,
 		stream: newOutStream(), det: dtmf.NewDetector(), tone: dtmf.NewMaskTone(),
-		rx:    rfc4733.NewReceiver(rfc4733.ReceiverConfig{PayloadType: in.EventPT}),
 		masks: newMasks(), frameLen: defaultFrame,
 	}
 	p.onTone, p.onEvent = p.toneEvent, p.telephoneEvent
@@ -79,11 +80,29 @@ func newCallerPath(in, out Leg, cfg *Config, flag *atomic.Bool, stats *counters,
 	if p.mode != MaskTone {
 		p.fill = func(s []int16) { clear(s) }
 	}
+	p.renegotiate()
 	return p
+}
+
+// renegotiate takes up the legs' latest negotiation, if it changed since the last packet.
+func (p *callerPath) renegotiate() {
+	legs := p.negotiated.Load()
+	if legs == p.applied {
+		return
+	}
+	p.applied = legs
+	p.in, p.out = legs[Caller], legs[Agent]
+	if p.rx == nil || p.rx.PayloadType() != p.in.EventPT {
+		if p.rx != nil {
+			p.rx.Flush(p.onEvent)
+		}
+		p.rx = rfc4733.NewReceiver(rfc4733.ReceiverConfig{PayloadType: p.in.EventPT})
+	}
 }
 
 // handle processes one packet from the caller that arrived at now.
 func (p *callerPath) handle(pkt []byte, now time.Time) {
+	p.renegotiate()
 	p.stats.received.Add(1)
 	if !plausibleRTP(pkt) || p.pkt.Unmarshal(pkt) != nil {
 		p.stats.malformed.Add(1)

@@ -33,7 +33,7 @@ func FuzzPacket(f *testing.F) {
 			}
 		}
 		c := newCallerPathForFuzz(t, secure, check)
-		a := newAgentPath(pcmu101, pcmu96, &counters{}, check)
+		a := newAgentPath(negotiation(pcmu96, pcmu101), &counters{}, check)
 		now := time.Now()
 		// Twice, so that the second copy meets the state the first left behind.
 		for range 2 {
@@ -54,5 +54,5 @@ func newCallerPathForFuzz(t *testing.T, secure bool, send func([]byte)) *callerP
 	if err := cfg.setDefaults(); err != nil {
 		t.Fatal(err)
 	}
-	return newCallerPath(pcmu96, pcmu101, &cfg, new(atomic.Bool), &counters{}, make(chan byte, 64), send)
+	return newCallerPath(negotiation(pcmu96, pcmu101), &cfg, new(atomic.Bool), &counters{}, make(chan byte, 64), send)
 }

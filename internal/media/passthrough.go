@@ -1,6 +1,7 @@
 package media
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtp"
@@ -9,9 +10,11 @@ import (
 // agentPath handles the agent-to-caller direction: payload types mapped, G.711 transcoded when
 // the legs differ, the relay's own SSRC and sequence space. Nothing is captured or masked.
 type agentPath struct {
-	in, out Leg
-	stats   *counters
-	send    func([]byte)
+	in, out    Leg
+	negotiated *atomic.Pointer[[2]Leg]
+	applied    *[2]Leg
+	stats      *counters
+	send       func([]byte)
 
 	pkt    rtp.Packet
 	hdr    rtp.Header
@@ -20,12 +23,15 @@ type agentPath struct {
 	stream outStream
 }
 
-func newAgentPath(in, out Leg, stats *counters, send func([]byte)) *agentPath {
-	return &agentPath{in: in, out: out, stats: stats, send: send, stream: newOutStream()}
+func newAgentPath(negotiated *atomic.Pointer[[2]Leg], stats *counters, send func([]byte)) *agentPath {
+	return &agentPath{negotiated: negotiated, stats: stats, send: send, stream: newOutStream()}
 }
 
 // handle processes one packet from the agent.
 func (p *agentPath) handle(pkt []byte, _ time.Time) {
+	if legs := p.negotiated.Load(); legs != p.applied {
+		p.applied, p.in, p.out = legs, legs[Agent], legs[Caller]
+	}
 	p.stats.received.Add(1)
 	if !plausibleRTP(pkt) || p.pkt.Unmarshal(pkt) != nil {
 		p.stats.malformed.Add(1)

@@ -25,7 +25,7 @@ func newPathRig(t testing.TB, in, out Leg, mode MaskMode, scope MaskScope) *path
 	if err := cfg.setDefaults(); err != nil {
 		t.Fatal(err)
 	}
-	r.path = newCallerPath(in, out, &cfg, &r.flag, &counters{}, r.keys, func(b []byte) {
+	r.path = newCallerPath(negotiation(in, out), &cfg, &r.flag, &counters{}, r.keys, func(b []byte) {
 		var p rtp.Packet
 		if err := p.Unmarshal(bytes.Clone(b)); err != nil {
 			t.Fatalf("relay sent a packet that does not parse: %v", err)
@@ -55,6 +55,13 @@ func (r *pathRig) keysGot() string {
 			return string(b)
 		}
 	}
+}
+
+// negotiation returns the legs as Start stores them.
+func negotiation(caller, agent Leg) *atomic.Pointer[[2]Leg] {
+	var n atomic.Pointer[[2]Leg]
+	n.Store(&[2]Leg{caller, agent})
+	return &n
 }
 
 var (

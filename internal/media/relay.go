@@ -45,10 +45,11 @@ var ErrStarted = errors.New("media: relay already started")
 // (which binds both legs' sockets, so their ports can go into SDP), hand it the negotiated legs
 // with Start, flip SetSecure as payments start and end, and Close it when the call ends.
 type Relay struct {
-	cfg    Config
-	legs   [2]*leg
-	secure atomic.Bool
-	keys   chan byte
+	cfg        Config
+	legs       [2]*leg
+	secure     atomic.Bool
+	negotiated atomic.Pointer[[2]Leg] // caller, agent; swapped whole by Update
+	keys       chan byte
 
 	mu      sync.Mutex // guards started and closed (lifecycle only, never the packet path)
 	started bool
@@ -64,8 +65,7 @@ type leg struct {
 	rtcp    *net.UDPConn
 	port    int
 	stats   counters
-	remote  netip.AddrPort                 // from SDP
-	expect  netip.Addr                     // the only source IP accepted; unspecified: any
+	remote  atomic.Pointer[netip.AddrPort] // from SDP; its IP is the only source accepted (unspecified: any)
 	latched atomic.Pointer[netip.AddrPort] // the source the leg's packets come from
 	handle  func(pkt []byte, now time.Time)
 }
@@ -134,8 +134,9 @@ func (r *Relay) Start(caller, agent Leg) error {
 	c, a := r.legs[Caller], r.legs[Agent]
 	c.setRemote(caller.Remote)
 	a.setRemote(agent.Remote)
-	c.handle = newCallerPath(caller, agent, &r.cfg, &r.secure, &c.stats, r.keys, a.write).handle
-	a.handle = newAgentPath(agent, caller, &a.stats, c.write).handle
+	r.negotiated.Store(&[2]Leg{caller, agent})
+	c.handle = newCallerPath(&r.negotiated, &r.cfg, &r.secure, &c.stats, r.keys, a.write).handle
+	a.handle = newAgentPath(&r.negotiated, &a.stats, c.write).handle
 	r.keysWG.Add(1)
 	go r.deliverKeys()
 	for _, l := range r.legs {
@@ -145,6 +146,28 @@ func (r *Relay) Start(caller, agent Leg) error {
 	}
 	r.cfg.Logger.Info("media relay started", "caller_port", c.port, "agent_port", a.port,
 		"caller_codec", caller.Codec.String(), "agent_codec", agent.Codec.String())
+	return nil
+}
+
+// ErrNotStarted is returned by Update on a relay that was not started.
+var ErrNotStarted = errors.New("media: relay not started")
+
+// Update applies what a re-INVITE or UPDATE renegotiated for side: its address, codec or payload
+// types. Each direction picks the change up at its next packet; sequence numbers and timestamps
+// towards both legs run on. A new remote IP makes the leg latch again.
+func (r *Relay) Update(s Side, l Leg) error {
+	if err := l.validate(s.String()); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.started || r.closed {
+		return ErrNotStarted
+	}
+	legs := *r.negotiated.Load()
+	legs[s] = l
+	r.legs[s].setRemote(l.Remote)
+	r.negotiated.Store(&legs)
 	return nil
 }
 
@@ -245,9 +268,14 @@ func (r *Relay) readRTCP(l *leg) {
 	}
 }
 
+// setRemote takes the leg's SDP address. A new IP forgets the latched source, so the leg latches
+// again on the first packet from it.
 func (l *leg) setRemote(remote netip.AddrPort) {
-	l.remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
-	l.expect = l.remote.Addr()
+	remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
+	old := l.remote.Swap(&remote)
+	if old == nil || old.Addr() != remote.Addr() {
+		l.latched.Store(nil)
+	}
 }
 
 // accept applies symmetric RTP: the first packet from the expected IP (any IP if SDP gave an
@@ -257,7 +285,7 @@ func (l *leg) accept(from netip.AddrPort) bool {
 	if p := l.latched.Load(); p != nil {
 		return *p == from
 	}
-	if !l.expect.IsUnspecified() && from.Addr() != l.expect {
+	if expect := l.remote.Load().Addr(); !expect.IsUnspecified() && from.Addr() != expect {
 		return false
 	}
 	latched := from // a copy, so that only the latching packet allocates
@@ -268,7 +296,7 @@ func (l *leg) accept(from netip.AddrPort) bool {
 // write sends a packet to the leg: to the latched source, or to the SDP address before the leg
 // has sent anything.
 func (l *leg) write(pkt []byte) {
-	to := l.remote
+	to := *l.remote.Load()
 	if p := l.latched.Load(); p != nil {
 		to = *p
 	}

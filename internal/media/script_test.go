@@ -52,6 +52,12 @@ func (s *script) restart(ssrc uint32, seq uint16, ts uint32) {
 	s.events = rfc4733.NewSender(rfc4733.SenderConfig{PayloadType: s.leg.EventPT, SSRC: ssrc, Interval: 160}, seq)
 }
 
+// renegotiate makes the caller send with a new codec and payload types from here on.
+func (s *script) renegotiate(leg Leg) {
+	s.leg = leg
+	s.events = rfc4733.NewSender(rfc4733.SenderConfig{PayloadType: leg.EventPT, SSRC: s.ssrc, Interval: 160}, s.seq)
+}
+
 func (s *script) setSecure(on bool) {
 	s.secure = on
 	s.steps = append(s.steps, step{setSecure: &on})

@@ -148,3 +148,41 @@ func relayGoroutines() int {
 	}
 	return n
 }
+
+func TestUpdateTakesARenegotiatedLegMidCall(t *testing.T) {
+	c := newCall(t, pcmu96, pcmu101, MaskTone, ScopeSecure)
+	s := newScript(t, pcmu96)
+	s.speech(1600)
+	c.play(t, s)
+	before := c.agent.received()
+
+	moved := newPeer(t, "127.0.0.1") // the agent's new address after its re-INVITE
+	agent := Leg{Remote: moved.addr(), Codec: PCMA, AudioPT: 8, EventPT: 110}
+	caller := Leg{Remote: c.caller.addr(), Codec: PCMA, AudioPT: 8, EventPT: 97}
+	if err := c.relay.Update(Agent, agent); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.relay.Update(Caller, caller); err != nil {
+		t.Fatal(err)
+	}
+	s.steps = nil
+	s.renegotiate(caller)
+	s.speech(800)
+	s.both("12")
+	s.speech(800)
+	c.agent = moved
+	c.play(t, s)
+	after := moved.received()
+
+	if k := c.keys.String(); k != "12" {
+		t.Errorf("keys %q, want %q (on the new event payload type 97)", k, "12")
+	}
+	if k := eventKeys(after, 110); k != "12" {
+		t.Errorf("events at the new agent address on PT 110: %q, want %q", k, "12")
+	}
+	audio, _ := audioOf(after, 8, PCMA)
+	if d := hushpayDigits(audio); d != "12" {
+		t.Errorf("PCMA audio at the new address holds %q, want %q", d, "12")
+	}
+	checkContinuity(t, append(before, after...), 0xff, false)
+}
