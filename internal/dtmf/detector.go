@@ -125,23 +125,23 @@ type Detector struct {
 	nHalf  int64 // half-blocks analysed so far; half h starts at sample h*halfLen
 
 	run      int                     // consecutive blocks that held runKey
-	runKey   byte                    //
+	runKey   byte                    // the key of the run
 	runFirst int64                   // first half of the first block of the run
 	runDrift [onsetBlocks][2]float64 // the last blocks' measured frequency offsets, low and high tone
+	runEdge  [2]half                 // the half-blocks runFirst-1 and runFirst, kept to place the onset
 
 	active         bool
 	press          Press
-	miss           int   // consecutive blocks without the pressed key
-	lastGood       int64 // second half of the last block that held the pressed key
-	refRow, refCol float64
+	miss           int        // consecutive blocks without the pressed key
+	lastGood       int64      // second half of the last block that held the pressed key
+	refRow, refCol float64    // the key's filter amplitudes in a half-block full of its tones
 	power          [2]float64 // sums of the blocks' squared amplitudes, low and high tone
 	blocks         float64    // blocks summed in power
 }
 
 // NewDetector returns a detector at the start of a stream.
 func NewDetector() *Detector {
-	d := &Detector{fb: newFilterBank(), limits: [2]limits{onsetLimits(), holdLimits()}}
-	return d
+	return &Detector{fb: newFilterBank(), limits: [2]limits{onsetLimits(), holdLimits()}}
 }
 
 // Reset returns the detector to the start of a new stream, forgetting any press in progress.
@@ -264,6 +264,7 @@ func (d *Detector) step(fn func(Event)) {
 	key := keyAt(bl.row, bl.col)
 	if d.run == 0 || key != d.runKey {
 		d.run, d.runKey, d.runFirst = 0, key, d.nHalf-2
+		d.runEdge = [2]half{d.pastHalf(d.runFirst - 1), d.pastHalf(d.runFirst)}
 		d.power, d.blocks = [2]float64{}, 0
 	}
 	d.run++
@@ -322,16 +323,25 @@ func (d *Detector) level() float64 {
 
 func (d *Detector) halfAt(n int64) *half { return &d.halves[n%ringSize] }
 
+// pastHalf returns half-block n, or a quiet one before the stream began.
+func (d *Detector) pastHalf(n int64) half {
+	if n < 0 {
+		return half{}
+	}
+	return *d.halfAt(n)
+}
+
 // reference returns the amplitude of the pressed key's two tones in the middle of the onset run,
 // where every half-block is full of tone.
 func (d *Detector) reference(row, col int) (float64, float64) {
 	var r, c float64
-	for n := d.runFirst + 1; n < d.nHalf-1; n++ {
+	first := max(d.runFirst+1, d.nHalf-ringSize)
+	for n := first; n < d.nHalf-1; n++ {
 		h := d.halfAt(n)
 		r += cmplx.Abs(complex128(h.y[row]))
 		c += cmplx.Abs(complex128(h.y[4+col]))
 	}
-	k := float64(d.nHalf - 2 - d.runFirst)
+	k := float64(d.nHalf - 1 - first)
 	return r / k, c / k
 }
 
@@ -341,8 +351,12 @@ func (d *Detector) covered(n int64) float64 {
 	if n < 0 || n >= d.nHalf || d.nHalf-n > ringSize {
 		return 0
 	}
+	return d.fraction(d.halfAt(n))
+}
+
+// fraction estimates the fraction of half-block h that holds the run's key's tones.
+func (d *Detector) fraction(h *half) float64 {
 	r, c, _ := keyPosition(d.runKey)
-	h := d.halfAt(n)
 	var f float64
 	switch h.kind {
 	case halfQuiet:
@@ -359,7 +373,7 @@ func (d *Detector) covered(n int64) float64 {
 // from the end of that half by the share of it, and of the half before, that holds the tones.
 func (d *Detector) startOf(first int64) int64 {
 	end := (first + 1) * halfLen
-	back := d.covered(first) + d.covered(first-1)
+	back := d.fraction(&d.runEdge[1]) + d.fraction(&d.runEdge[0])
 	return max(0, end-int64(math.Round(back*halfLen)))
 }
 
