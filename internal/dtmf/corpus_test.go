@@ -1,6 +1,9 @@
 package dtmf
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"math"
@@ -10,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/hushpay/hushpay/internal/g711"
@@ -315,11 +317,7 @@ func to8kHz(path string) ([]int16, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := make([]int16, len(raw)/2)
-	for i := range s {
-		s[i] = int16(uint16(raw[2*i]) | uint16(raw[2*i+1])<<8)
-	}
-	return s, nil
+	return samplesOfBytes(raw), nil
 }
 
 // scaleTo scales s so its mean power over non-silent samples is that of a sine at level dBm0.
@@ -383,14 +381,46 @@ var speechVoices = []struct{ variant, pitch, speed string }{
 	{"+f5", "90", "175"},
 }
 
-// corpusDir builds the speech and music recordings once per test binary.
-var corpusDir = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "dtmf-corpus-")
-	if err != nil {
-		return "", err
+// corpusRecording returns the 8 kHz samples of the recording that render writes (as any audio
+// file sox reads) to the path it is given. Recordings are kept, as 8 kHz raw PCM named by a hash
+// of key, in a cache directory shared by test runs, so the corpus is made once per machine.
+func corpusRecording(t testing.TB, key string, render func(path string) error) []int16 {
+	t.Helper()
+	dir := filepath.Join(os.TempDir(), "hushpay-dtmf-corpus")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	return dir, nil
-})
+	sum := sha256.Sum256([]byte(key))
+	cache := filepath.Join(dir, hex.EncodeToString(sum[:12])+".raw")
+	if raw, err := os.ReadFile(cache); err == nil {
+		return samplesOfBytes(raw)
+	}
+	tmp := t.TempDir()
+	wav := filepath.Join(tmp, "render.wav")
+	if err := render(wav); err != nil {
+		t.Fatal(err)
+	}
+	s, err := to8kHz(wav)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := filepath.Join(tmp, "part.raw")
+	if err := os.WriteFile(part, pcmBytes(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(part, cache); err != nil {
+		t.Logf("corpus cache not kept: %v", err)
+	}
+	return s
+}
+
+func samplesOfBytes(raw []byte) []int16 {
+	s := make([]int16, len(raw)/2)
+	for i := range s {
+		s[i] = int16(binary.LittleEndian.Uint16(raw[2*i:]))
+	}
+	return s
+}
 
 func speechCategory(t testing.TB) category {
 	t.Helper()
@@ -438,21 +468,11 @@ func voiceVariants(t testing.TB) []string {
 // speak returns text read by espeak-ng with voice, pitch and speed, at 8 kHz.
 func speak(t testing.TB, voice, pitch, speed, text string) []int16 {
 	t.Helper()
-	dir, err := corpusDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	wav := filepath.Join(dir, fmt.Sprintf("speech-%s-%s-%s.wav", voice, pitch, speed))
-	if _, err := os.Stat(wav); err != nil {
-		if _, err := runTool("espeak-ng", "-v", voice, "-p", pitch, "-s", speed, "-w", wav, text); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s, err := to8kHz(wav)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	key := strings.Join([]string{"espeak-ng", voice, pitch, speed, text}, "\x00")
+	return corpusRecording(t, key, func(wav string) error {
+		_, err := runTool("espeak-ng", "-v", voice, "-p", pitch, "-s", speed, "-w", wav, text)
+		return err
+	})
 }
 
 // musicScores are sox synth effects: chords, melodies, sweeps, harmonic-rich timbres.
@@ -490,24 +510,13 @@ func melody(timbre, notes string) []string {
 func musicCategory(t testing.TB) category {
 	t.Helper()
 	requirePeer(t, "sox")
-	dir, err := corpusDir()
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := category{name: "music (sox)"}
-	for i, m := range musicScores {
-		wav := filepath.Join(dir, fmt.Sprintf("music-%02d.wav", i))
-		args := append([]string{"-V1", "-n", "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", wav}, m.args...)
-		args = append(args, "remix", "-")
-		if _, err := os.Stat(wav); err != nil {
-			if _, err := runTool("sox", args...); err != nil {
-				t.Fatal(err)
-			}
-		}
-		s, err := to8kHz(wav)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, m := range musicScores {
+		s := corpusRecording(t, "sox\x00"+strings.Join(m.args, "\x00"), func(wav string) error {
+			args := append([]string{"-V1", "-n", "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", wav}, m.args...)
+			_, err := runTool("sox", append(args, "remix", "-")...)
+			return err
+		})
 		c.cases = append(c.cases,
 			corpusCase{m.name + " loud", peakTo(s, 0.9), ""},
 			corpusCase{m.name + " -25 dBm0", scaleTo(s, -25), ""})
