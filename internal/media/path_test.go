@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"math"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -202,4 +203,40 @@ func TestSecureModeEndsAfterTheHangOverAndAddsNoDelayOutside(t *testing.T) {
 		t.Errorf("a second after the press: secure %v, delay %d; want neither", rig.path.secure, rig.path.line.delay())
 	}
 	checkContinuity(t, rig.sent, 0, true)
+}
+
+// TestSecureTransitionsHaveNoClick plays a steady 300 Hz tone (the worst case for a splice: a
+// step in a pure tone is plainly audible) into and out of secure mode, and checks that no
+// sample-to-sample step of the agent's audio is much larger than the tone's own steepest slope.
+func TestSecureTransitionsHaveNoClick(t *testing.T) {
+	for _, phase := range []int{0, 37, 80, 123} {
+		rig := newPathRig(t, pcmu96, pcmu101, MaskTone, ScopeSecure)
+		s := newScript(t, pcmu96)
+		s.clock = phase // the splice falls at another point of the tone's cycle
+		amp := dtmf.Amplitude(-10)
+		sine := func(n int) []int16 {
+			out := make([]int16, n)
+			for i := range out {
+				out[i] = int16(amp * math.Sin(2*math.Pi*300*float64(s.clock)/8000))
+				s.clock++
+			}
+			return out
+		}
+		s.audio(sine(1600))
+		s.setSecure(true)
+		s.audio(sine(1600))
+		s.setSecure(false)
+		s.audio(sine(hangover + 1600))
+		rig.play(s)
+		if rig.path.secure {
+			t.Fatal("still secure after the hang-over")
+		}
+		audio, _ := audioOf(rig.sent, 0, PCMU)
+		slope := amp * 2 * math.Pi * 300 / 8000
+		for i := 1; i < len(audio); i++ {
+			if step := math.Abs(float64(audio[i]) - float64(audio[i-1])); step > 1.3*slope {
+				t.Fatalf("phase %d: step of %.0f at sample %d; the tone's steepest is %.0f", phase, step, i, slope)
+			}
+		}
+	}
 }
