@@ -23,8 +23,9 @@ type Config struct {
 	// Duration stops the run after that long. With both, whichever comes first.
 	Payments int
 	Duration time.Duration
-	// Think is a pause before each step after create, as an agent and a caller would take; it is
-	// not part of any latency. Zero drives the server flat out.
+	// Think is a pause before each step after create, as an agent and a caller would take (±50 %
+	// at random, and each worker starts after a random delay); it is not part of any latency.
+	// Zero drives the server flat out.
 	Think time.Duration
 	// ProcessorLatency is added to every sandbox processor call, like a gateway across a network.
 	ProcessorLatency time.Duration

@@ -3,6 +3,7 @@ package apiload
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -21,8 +22,12 @@ func newWorker(id int, c *client, think time.Duration, steps *recorders) *worker
 	return &worker{id: id, c: c, think: think, steps: steps}
 }
 
-// run takes payments until the tickets run out or ctx ends.
+// run takes payments until the tickets run out or ctx ends. With a think time, the worker first
+// waits a random part of one payment's pauses, so that the workers do not move in step.
 func (w *worker) run(ctx context.Context, t *tickets) {
+	if w.think > 0 && sleep(ctx, rand.N(3*w.think)) != nil {
+		return
+	}
 	for ctx.Err() == nil {
 		seq, ok := t.take()
 		if !ok {
@@ -58,10 +63,10 @@ func (w *worker) pay(ctx context.Context, seq int) {
 }
 
 // timed pauses for the think time (except before create), runs one step and records it. A step
-// interrupted by the end of the run is not recorded.
+// interrupted by the end of the run is not recorded. Each pause is the think time ±50 %, at random.
 func (w *worker) timed(ctx context.Context, s step, busy *time.Duration, do func() error) error {
 	if s != create && w.think > 0 {
-		if err := sleep(ctx, w.think); err != nil {
+		if err := sleep(ctx, w.think/2+rand.N(w.think)); err != nil {
 			return err
 		}
 	}
