@@ -63,7 +63,7 @@ func BenchmarkCallerPacket(b *testing.B) {
 			var flag atomic.Bool
 			flag.Store(tc.secure)
 			sent := 0
-			p := newCallerPath(negotiation(tc.caller, tc.agent), &cfg, &flag, &counters{}, make(chan byte, 1<<20), func(pkt []byte) { sent += len(pkt) })
+			p := newCallerPath(negotiation(tc.caller, tc.agent), &cfg, &flag, &counters{}, make(chan byte, 1<<20), nil, func(pkt []byte) { sent += len(pkt) })
 			now := time.Now()
 			b.ReportAllocs()
 			for b.Loop() {

@@ -41,6 +41,7 @@ type callerPath struct {
 	stats      *counters
 	send       func([]byte)
 	keys       chan<- byte
+	info       <-chan infoKey // SIP INFO keys from Relay.InjectKey
 
 	pkt     rtp.Packet
 	hdr     rtp.Header
@@ -68,10 +69,10 @@ type callerPath struct {
 	secureUntil int64
 }
 
-func newCallerPath(negotiated *atomic.Pointer[[2]Leg], cfg *Config, flag *atomic.Bool, stats *counters, keys chan<- byte, send func([]byte)) *callerPath {
+func newCallerPath(negotiated *atomic.Pointer[[2]Leg], cfg *Config, flag *atomic.Bool, stats *counters, keys chan<- byte, info <-chan infoKey, send func([]byte)) *callerPath {
 	p := &callerPath{
 		negotiated: negotiated, mode: cfg.Mode, always: cfg.Scope == ScopeAlways, flag: flag,
-		stats: stats, send: send, keys: keys,
+		stats: stats, send: send, keys: keys, info: info,
 		stream: newOutStream(), det: dtmf.NewDetector(), tone: dtmf.NewMaskTone(),
 		masks: newMasks(), frameLen: defaultFrame,
 	}
@@ -103,6 +104,7 @@ func (p *callerPath) renegotiate() {
 // handle processes one packet from the caller that arrived at now.
 func (p *callerPath) handle(pkt []byte, now time.Time) {
 	p.renegotiate()
+	p.takeInfoKeys()
 	p.stats.received.Add(1)
 	if !plausibleRTP(pkt) || p.pkt.Unmarshal(pkt) != nil {
 		p.stats.malformed.Add(1)
@@ -329,5 +331,29 @@ func (p *callerPath) released(t transport, at int64) {
 	p.dd.stop(t, at)
 	if p.secure {
 		p.secureUntil = max(p.secureUntil, at+maskMargin+hangover)
+	}
+}
+
+// infoKey is a key the owner received as SIP INFO, with its duration in samples.
+type infoKey struct {
+	key      byte
+	duration int64
+}
+
+// takeInfoKeys captures the SIP INFO keys handed in since the last packet, placing each at the
+// current end of the caller's timeline.
+func (p *callerPath) takeInfoKeys() {
+	for {
+		select {
+		case k := <-p.info:
+			at := p.line.w
+			p.pressed(info, k.key, at)
+			p.dd.stop(info, at+k.duration)
+			if p.secure {
+				p.secureUntil = max(p.secureUntil, at+k.duration+hangover)
+			}
+		default:
+			return
+		}
 	}
 }

@@ -54,5 +54,5 @@ func newCallerPathForFuzz(t *testing.T, secure bool, send func([]byte)) *callerP
 	if err := cfg.setDefaults(); err != nil {
 		t.Fatal(err)
 	}
-	return newCallerPath(negotiation(pcmu96, pcmu101), &cfg, new(atomic.Bool), &counters{}, make(chan byte, 64), send)
+	return newCallerPath(negotiation(pcmu96, pcmu101), &cfg, new(atomic.Bool), &counters{}, make(chan byte, 64), nil, send)
 }

@@ -9,9 +9,11 @@ const open = math.MaxInt64
 type transport uint8
 
 const (
-	inBand transport = iota // tones in the audio
-	event                   // RFC 4733 telephone-event packets
-	nTransports
+	inBand      transport = iota // tones in the audio
+	event                        // RFC 4733 telephone-event packets
+	nMasked                      // the transports above carry the press in the media, to be masked
+	info        = nMasked        // SIP INFO, handed in by the owner with Relay.InjectKey
+	nTransports = info + 1
 )
 
 // region is a stretch of the delay line to mask, [from, to) in stream samples.
@@ -22,10 +24,10 @@ type region struct{ from, to int64 }
 type masks struct {
 	r       [8]region
 	n       int
-	current [nTransports]int // index in r of the transport's open region, or -1
+	current [nMasked]int // index in r of the transport's open region, or -1
 }
 
-func newMasks() masks { return masks{current: [nTransports]int{-1, -1}} }
+func newMasks() masks { return masks{current: [nMasked]int{-1, -1}} }
 
 // begin opens a region for transport t from sample from.
 func (m *masks) begin(t transport, from int64) {
@@ -113,10 +115,12 @@ func (m *masks) gain(at int64) int64 {
 	return g
 }
 
-// dedupe reports each press once when a phone sends it in-band and as RFC 4733 at the same time.
-// A press on one transport is the same press as the last one reported when it is the same key,
-// the last press came on the other transport only, and it starts while that press is going on or
-// within dedupeSlack of its start or end. docs/media.md explains the rule.
+// dedupe reports each press once when a phone sends it on several transports at the same time
+// (in-band and RFC 4733, or either with SIP INFO). A press on one transport is the same press as
+// the last one reported when it is the same key, the last press has not been seen on this
+// transport yet but has on another, and it starts while that press is going on or within the
+// slack of its start or end (dedupeSlack; infoSlack when SIP INFO is involved, since signalling
+// and media take different paths). docs/media.md explains the rule.
 type dedupe struct {
 	key      byte
 	from, to int64 // the press reported last, in stream samples; to is open while it goes on
@@ -129,11 +133,22 @@ type dedupe struct {
 // packets (20 ms).
 const dedupeSlack = 160
 
+// infoSlack is the slack for a press that came, or comes, as SIP INFO (250 ms).
+const infoSlack = 2000
+
 // start reports whether a press of key on transport t starting at sample at is new.
 func (d *dedupe) start(t transport, key byte, at int64) bool {
-	other := 1 - t
-	overlaps := d.on[other] || at <= d.to+dedupeSlack
-	if d.key == key && !d.via[t] && d.via[other] && overlaps && at >= d.from-dedupeSlack {
+	seen, going := false, false
+	for o := range nTransports {
+		if o != t {
+			seen, going = seen || d.via[o], going || d.on[o]
+		}
+	}
+	slack := int64(dedupeSlack)
+	if t == info || d.via[info] {
+		slack = infoSlack
+	}
+	if d.key == key && !d.via[t] && seen && (going || at <= d.to+slack) && at >= d.from-slack {
 		d.via[t], d.on[t] = true, true
 		return false
 	}

@@ -16,17 +16,18 @@ type pathRig struct {
 	path *callerPath
 	flag atomic.Bool
 	keys chan byte
+	info chan infoKey
 	sent []rtp.Packet
 }
 
 func newPathRig(t testing.TB, in, out Leg, mode MaskMode, scope MaskScope) *pathRig {
 	t.Helper()
-	r := &pathRig{keys: make(chan byte, 1024)}
+	r := &pathRig{keys: make(chan byte, 1024), info: make(chan infoKey, 16)}
 	cfg := Config{Ports: testPorts(t), Mode: mode, Scope: scope}
 	if err := cfg.setDefaults(); err != nil {
 		t.Fatal(err)
 	}
-	r.path = newCallerPath(negotiation(in, out), &cfg, &r.flag, &counters{}, r.keys, func(b []byte) {
+	r.path = newCallerPath(negotiation(in, out), &cfg, &r.flag, &counters{}, r.keys, r.info, func(b []byte) {
 		var p rtp.Packet
 		if err := p.Unmarshal(bytes.Clone(b)); err != nil {
 			t.Fatalf("relay sent a packet that does not parse: %v", err)
@@ -38,11 +39,14 @@ func newPathRig(t testing.TB, in, out Leg, mode MaskMode, scope MaskScope) *path
 
 func (r *pathRig) play(s *script) {
 	for _, st := range s.steps {
-		if st.setSecure != nil {
+		switch {
+		case st.setSecure != nil:
 			r.flag.Store(*st.setSecure)
-			continue
+		case st.info != 0:
+			r.info <- infoKey{key: st.info, duration: pressLen}
+		default:
+			r.path.handle(st.pkt, time.Now())
 		}
-		r.path.handle(st.pkt, time.Now())
 	}
 }
 
@@ -238,5 +242,31 @@ func TestSecureTransitionsHaveNoClick(t *testing.T) {
 				t.Fatalf("phase %d: step of %.0f at sample %d; the tone's steepest is %.0f", phase, step, i, slope)
 			}
 		}
+	}
+}
+
+func TestSIPInfoKeysAreCapturedOnceWhateverElseCarriesThem(t *testing.T) {
+	cases := []struct {
+		name string
+		play func(s *script)
+		want string
+	}{
+		{"INFO alone", func(s *script) { s.infoOnly("4242") }, "4242"},
+		{"INFO with in-band tones", func(s *script) { s.inBandWithInfo("4242", true) }, "4242"},
+		{"INFO with in-band, the same key twice", func(s *script) { s.inBandWithInfo("44", true) }, "44"},
+		{"INFO, then the same key in-band later", func(s *script) { s.infoOnly("4"); s.speech(4000); s.inBand("4") }, "44"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rig := newPathRig(t, pcmu96, pcmu101, MaskTone, ScopeAlways)
+			s := newScript(t, pcmu96)
+			s.speech(800)
+			tc.play(s)
+			s.speech(800)
+			rig.play(s)
+			if k := rig.keysGot(); k != tc.want {
+				t.Errorf("keys %q, want %q", k, tc.want)
+			}
+		})
 	}
 }

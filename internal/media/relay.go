@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hushpay/hushpay/internal/dtmf"
 )
 
 // Side names a leg of the call.
@@ -50,6 +52,7 @@ type Relay struct {
 	secure     atomic.Bool
 	negotiated atomic.Pointer[[2]Leg] // caller, agent; swapped whole by Update
 	keys       chan byte
+	info       chan infoKey
 
 	mu      sync.Mutex // guards started and closed (lifecycle only, never the packet path)
 	started bool
@@ -75,7 +78,7 @@ func NewRelay(cfg Config) (*Relay, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	r := &Relay{cfg: cfg, keys: make(chan byte, keyQueue)}
+	r := &Relay{cfg: cfg, keys: make(chan byte, keyQueue), info: make(chan infoKey, keyQueue)}
 	for _, s := range []Side{Caller, Agent} {
 		l, err := bindLeg(cfg.Ports, cfg.BindIP, s)
 		if err != nil {
@@ -135,7 +138,7 @@ func (r *Relay) Start(caller, agent Leg) error {
 	c.setRemote(caller.Remote)
 	a.setRemote(agent.Remote)
 	r.negotiated.Store(&[2]Leg{caller, agent})
-	c.handle = newCallerPath(&r.negotiated, &r.cfg, &r.secure, &c.stats, r.keys, a.write).handle
+	c.handle = newCallerPath(&r.negotiated, &r.cfg, &r.secure, &c.stats, r.keys, r.info, a.write).handle
 	a.handle = newAgentPath(&r.negotiated, &a.stats, c.write).handle
 	r.keysWG.Add(1)
 	go r.deliverKeys()
@@ -169,6 +172,29 @@ func (r *Relay) Update(s Side, l Leg) error {
 	r.legs[s].setRemote(l.Remote)
 	r.negotiated.Store(&legs)
 	return nil
+}
+
+// Errors returned by InjectKey.
+var (
+	ErrNotKey       = errors.New("media: not a keypad key")
+	ErrKeyQueueFull = errors.New("media: too many keys waiting")
+)
+
+// InjectKey hands the relay a key the caller sent as SIP INFO (application/dtmf-relay or
+// application/dtmf), lasting duration (0 if the body gave none). The caller-to-agent path takes
+// it at its next packet and reports it through OnKey like any other key — once, even if the
+// phone sent the same press in-band or as RFC 4733 too. It never blocks.
+func (r *Relay) InjectKey(key byte, duration time.Duration) error {
+	if !dtmf.IsKey(key) {
+		return ErrNotKey
+	}
+	select {
+	case r.info <- infoKey{key: key, duration: int64(duration / (time.Second / dtmf.SampleRate))}:
+		return nil
+	default:
+		r.legs[Caller].stats.lostKeys.Add(1)
+		return ErrKeyQueueFull
+	}
 }
 
 // SetSecure turns the secure flag on or off (scope secure). Turning it off ends secure mode only

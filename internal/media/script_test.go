@@ -14,6 +14,7 @@ import (
 type step struct {
 	pkt       []byte
 	setSecure *bool
+	info      byte // a key the owner got as SIP INFO, handed in before the next packet
 }
 
 // span is a stretch of the caller's timeline, in incoming timestamps.
@@ -114,6 +115,15 @@ func (s *script) speechSamples(n int) []int16 {
 	return out
 }
 
+// infoOnly sends digits as SIP INFO alone, 160 ms apart, while the audio runs on.
+func (s *script) infoOnly(digits string) {
+	for i := range len(digits) {
+		s.steps = append(s.steps, step{info: digits[i]})
+		s.keys = append(s.keys, digits[i])
+		s.audio(s.noise(pressLen + gapLen))
+	}
+}
+
 // noise returns n samples of faint noise (about -60 dBm0): a line that is not digitally silent.
 func (s *script) noise(n int) []int16 {
 	out := make([]int16, n)
@@ -129,8 +139,14 @@ const (
 )
 
 // inBand sends digits as tones in the audio, 80 ms on and 80 ms off.
-func (s *script) inBand(digits string) {
+func (s *script) inBand(digits string) { s.inBandWithInfo(digits, false) }
+
+// inBandWithInfo sends digits in-band and, if withInfo, as SIP INFO at the start of each tone.
+func (s *script) inBandWithInfo(digits string, withInfo bool) {
 	for i := range len(digits) {
+		if withInfo {
+			s.steps = append(s.steps, step{info: digits[i]})
+		}
 		tone := dtmf.AppendKey(nil, digits[i], pressLen, dtmf.DefaultGenOptions())
 		s.notePress(digits[i], pressLen)
 		s.audio(mix(tone, s.noise(pressLen)))

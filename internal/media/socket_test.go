@@ -1,6 +1,7 @@
 package media
 
 import (
+	"errors"
 	"math/rand/v2"
 	"net/netip"
 	"runtime"
@@ -185,4 +186,26 @@ func TestUpdateTakesARenegotiatedLegMidCall(t *testing.T) {
 		t.Errorf("PCMA audio at the new address holds %q, want %q", d, "12")
 	}
 	checkContinuity(t, append(before, after...), 0xff, false)
+}
+
+func TestInjectKeyRefusesWhatIsNotAKeyAndNeverBlocks(t *testing.T) {
+	r, err := NewRelay(Config{Ports: testPorts(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.InjectKey('x', 0); !errors.Is(err, ErrNotKey) {
+		t.Errorf("InjectKey('x') = %v, want ErrNotKey", err)
+	}
+	for i := range keyQueue {
+		if err := r.InjectKey('1', 100*time.Millisecond); err != nil {
+			t.Fatalf("key %d: %v", i, err)
+		}
+	}
+	if err := r.InjectKey('1', 0); !errors.Is(err, ErrKeyQueueFull) {
+		t.Errorf("InjectKey on a full queue = %v, want ErrKeyQueueFull", err)
+	}
+	if n := r.Stats().Caller.LostKeys; n != 1 {
+		t.Errorf("LostKeys = %d, want 1", n)
+	}
 }
