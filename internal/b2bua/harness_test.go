@@ -1,0 +1,219 @@
+package b2bua_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/audit"
+	"github.com/hushpay/hushpay/internal/b2bua"
+	"github.com/hushpay/hushpay/internal/media"
+	"github.com/hushpay/hushpay/internal/payments"
+	"github.com/hushpay/hushpay/internal/processor"
+	"github.com/hushpay/hushpay/internal/processor/sandbox"
+	"github.com/hushpay/hushpay/internal/store/sqlite"
+	"github.com/hushpay/hushpay/internal/vault"
+)
+
+// lockedBuffer collects log lines from several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// harness is a B2BUA on loopback with a real SQLite store and payment service, routing every
+// call to sip:agents@127.0.0.1:<agentPort>.
+type harness struct {
+	b         *b2bua.B2BUA
+	store     *sqlite.Store
+	payments  *payments.Service
+	agentPort int
+	logs      *lockedBuffer
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "hushpay.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, _, err := vault.LoadOrCreateDevKeyRing(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := vault.New(ctx, st, ring, hushpay.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := processor.NewRegistry("sandbox", sandbox.New(sandbox.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &lockedBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	svc, err := payments.New(payments.Config{Store: st, Vault: v, Processors: reg, Audit: audit.New(st, hushpay.SystemClock{}), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{store: st, payments: svc, agentPort: freePort(t), logs: logs}
+	routes, err := b2bua.NewRouter(fmt.Sprintf("sip:agents@127.0.0.1:%d", h.agentPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ports, err := media.NewPortAllocator(41000, 41999)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.b, err = b2bua.New(b2bua.Config{Addr: "127.0.0.1:0", Routes: routes, Ports: ports, Calls: st, Payments: svc,
+		Logger: log, SecurePoll: 20 * time.Millisecond, AnswerTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		h.b.Close()
+		svc.Close()
+		st.Close()
+		if t.Failed() {
+			t.Logf("hushpay log:\n%s", logs.String())
+		}
+	})
+	return h
+}
+
+// freePort returns a UDP port on 127.0.0.1 that was free a moment ago (and its TCP twin).
+func freePort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// calls returns the tenant's stored calls.
+func (h *harness) calls(t *testing.T) []*hushpay.Call {
+	t.Helper()
+	page, err := h.store.ListCalls(context.Background(), "default", hushpay.CallFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page.Data
+}
+
+// waitFor polls cond until it holds or the deadline passes (a bound on a wait, not a timing
+// assertion).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// needSipp skips without sipp, except in CI where it fails.
+func needSipp(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("sipp")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("sipp not installed (Debian package sip-tester); CI must have it")
+		}
+		t.Skip("sipp not installed (apt-get install sip-tester): skipping the SIP tests with a real peer")
+	}
+	return path
+}
+
+// sipp is one running sipp process.
+type sipp struct {
+	name string
+	cmd  *exec.Cmd
+	out  bytes.Buffer
+	dir  string
+}
+
+// startSipp runs a scenario from testdata/sipp on 127.0.0.1:port; remote, when set, is the
+// address it calls.
+func startSipp(t *testing.T, bin, scenario string, port int, remote string, extra ...string) *sipp {
+	t.Helper()
+	s := &sipp{name: scenario, dir: t.TempDir()}
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "sipp", scenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, scenario), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-sf", scenario, "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", strconv.Itoa(port),
+		"-mp", strconv.Itoa(freePort(t)), "-m", "1", "-l", "1", "-timeout", "20s", "-timeout_error",
+		"-nostdin", "-trace_err", "-trace_msg"}
+	args = append(args, extra...)
+	if remote != "" {
+		args = append(args, "-s", "agents", remote)
+	}
+	s.cmd = exec.Command(bin, args...)
+	s.cmd.Dir = s.dir
+	s.cmd.Stdout, s.cmd.Stderr = &s.out, &s.out
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if s.cmd.ProcessState == nil {
+			_ = s.cmd.Process.Kill()
+			_ = s.cmd.Wait()
+		}
+	})
+	return s
+}
+
+// wait waits for the scenario to end and fails the test, with sipp's message trace, unless it
+// passed.
+func (s *sipp) wait(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Wait(); err != nil {
+		t.Errorf("sipp %s: %v\n%s", s.name, err, s.traces())
+	}
+}
+
+// traces returns sipp's output and its error and message logs.
+func (s *sipp) traces() string {
+	var b strings.Builder
+	b.WriteString(s.out.String())
+	files, _ := filepath.Glob(filepath.Join(s.dir, "*.log"))
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		fmt.Fprintf(&b, "--- %s\n%s\n", filepath.Base(f), data)
+	}
+	return b.String()
+}

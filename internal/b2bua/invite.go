@@ -1,0 +1,352 @@
+package b2bua
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/b2bua/sdp"
+	"github.com/hushpay/hushpay/internal/media"
+)
+
+// onInvite handles an INVITE: a new call, or a re-INVITE within a call's dialog.
+func (b *B2BUA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if to := req.To(); to != nil && to.Params.Has("tag") {
+		b.onReinvite(req, tx)
+		return
+	}
+	if b.ctx.Err() != nil {
+		b.reply(req, tx, sip.StatusServiceUnavailable, "Shutting Down")
+		return
+	}
+	b.respond(tx, sip.NewResponseFromRequest(req, sip.StatusTrying, "Trying", nil))
+	route, ok := b.cfg.Routes.Lookup(req, sourceAddr(req))
+	if !ok {
+		b.log.Info("inbound call rejected: no route", "sip_call_id", req.CallID().Value())
+		b.reply(req, tx, sip.StatusNotFound, "No Route")
+		return
+	}
+	offer, err := parseOffer(req)
+	if err != nil {
+		b.log.Info("inbound call rejected: SDP", "sip_call_id", req.CallID().Value(), "err", err)
+		b.reply(req, tx, sip.StatusNotAcceptableHere, "Not Acceptable Here")
+		return
+	}
+	c, err := b.newCall(req, tx, route, offer)
+	if err != nil {
+		return
+	}
+	c.place(req, route)
+}
+
+// parseOffer reads the SDP offer of an INVITE; hushpay does not take offerless INVITEs yet.
+func parseOffer(req *sip.Request) (*sdp.Session, error) {
+	if len(req.Body()) == 0 {
+		return nil, errors.New("b2bua: INVITE without SDP offer")
+	}
+	if ct := req.ContentType(); ct != nil && !strings.EqualFold(strings.TrimSpace(ct.Value()), "application/sdp") {
+		return nil, errors.New("b2bua: body is not application/sdp")
+	}
+	s, err := sdp.Parse(req.Body())
+	if err != nil {
+		return nil, err
+	}
+	if s.Audio() == nil {
+		return nil, errNoAudio
+	}
+	return s, nil
+}
+
+// newCall answers the caller's dialog, binds the media relay and stores the call (ringing).
+// On failure it has answered the caller itself.
+func (b *B2BUA) newCall(req *sip.Request, tx sip.ServerTransaction, route Route, offer *sdp.Session) (*call, error) {
+	ds, err := b.dialogUA(req.Transport()).ReadInvite(req, tx)
+	if err != nil {
+		b.reply(req, tx, sip.StatusBadRequest, "Bad Request")
+		return nil, err
+	}
+	id := newID("call_")
+	c := &call{b: b, id: id, tenant: route.tenant(), caller: ds, callerSDP: offer,
+		callerCallID: req.CallID().Value(), agentCallID: newID("hp-"),
+		log: b.log.With("call", id), done: make(chan struct{}),
+		callerOrigin: newOrigin(), agentOrigin: newOrigin()}
+	c.relay, err = media.NewRelay(media.Config{Ports: b.cfg.Ports, BindIP: b.mediaIP, Mode: b.cfg.Mode,
+		Scope: b.cfg.Scope, OnKey: c.key, Logger: c.log})
+	if err != nil {
+		c.log.Error("no media ports for the call", "err", err)
+		_ = ds.Respond(sip.StatusServiceUnavailable, "No Media Ports", nil)
+		return nil, err
+	}
+	c.store(req)
+	b.calls.add(c.callerCallID, c)
+	b.calls.add(c.agentCallID, c)
+	return c, nil
+}
+
+// store creates the call's record, ringing. A store failure is logged; the call goes on.
+func (c *call) store(req *sip.Request) {
+	rec := &hushpay.Call{ID: c.id, Tenant: c.tenant, State: hushpay.CallRinging, Node: c.b.cfg.Node,
+		StartedAt: c.b.cfg.Clock.Now().UTC(), Legs: []hushpay.CallLeg{
+			{Role: hushpay.LegCaller, SIPCallID: c.callerCallID, From: req.From().Address.String(), To: req.To().Address.String()},
+		}}
+	ctx, cancel := context.WithTimeout(c.b.ctx, storeTimeout)
+	defer cancel()
+	if err := c.b.cfg.Calls.CreateCall(ctx, rec); err != nil {
+		c.log.Warn("call record not created", "err", err)
+	}
+}
+
+// place sends the onward INVITE, relays the agent leg's responses to the caller and, once the
+// agent answers, answers the caller.
+func (c *call) place(req *sip.Request, route Route) {
+	onward, err := c.onwardInvite(req, route)
+	if err != nil {
+		c.rejectCaller(sip.StatusNotAcceptableHere, "Not Acceptable Here", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.b.ctx, c.b.cfg.AnswerTimeout)
+	defer cancel()
+	go func() { // a CANCEL from the caller ends its dialog's context: cancel the agent leg
+		select {
+		case <-c.caller.Context().Done():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	dc, err := c.b.dialogUA(onward.Transport()).WriteInvite(c.b.ctx, onward)
+	if err != nil {
+		c.rejectCaller(sip.StatusTemporarilyUnavailable, "Temporarily Unavailable", err)
+		return
+	}
+	c.mu.Lock()
+	c.agent = dc
+	c.mu.Unlock()
+	c.recordAgentLeg(onward)
+	err = dc.WaitAnswer(ctx, sipgo.AnswerOptions{OnResponse: c.onAgentResponse})
+	if err != nil {
+		c.failed(err)
+		return
+	}
+	c.answered(dc)
+}
+
+// onwardInvite builds the INVITE towards the route's target: hushpay's own Call-ID, tags and
+// Contact, X-Hushpay-Call-Id, the caller's offer rewritten for the agent leg, and the session
+// timer headers the caller offered.
+func (c *call) onwardInvite(req *sip.Request, route Route) (*sip.Request, error) {
+	offer, err := c.sdpFor(hushpay.LegAgent, func(o sdp.Origin) (*sdp.Session, error) {
+		return relayOffer(c.callerSDP, c.relay.LocalAddr(media.Agent), o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	target := route.Target
+	out := sip.NewRequest(sip.INVITE, target)
+	from := sip.FromHeader{DisplayName: req.From().DisplayName, Params: sip.NewParams(),
+		Address: sip.Uri{Scheme: "sip", User: req.From().Address.User, Host: c.b.addr.Addr().String(), Port: int(c.b.addr.Port())}}
+	from.Params.Add("tag", sip.GenerateTagN(16))
+	toUser := target.User
+	if toUser == "" {
+		toUser = req.Recipient.User
+	}
+	to := sip.ToHeader{Address: sip.Uri{Scheme: target.Scheme, User: toUser, Host: target.Host, Port: target.Port}}
+	callID := sip.CallIDHeader(c.agentCallID)
+	out.AppendHeader(&from)
+	out.AppendHeader(&to)
+	out.AppendHeader(&callID)
+	out.AppendHeader(sip.NewHeader("X-Hushpay-Call-Id", c.id))
+	for _, name := range []string{"Session-Expires", "Min-SE"} {
+		sip.CopyHeaders(name, req, out)
+	}
+	out.AppendHeader(sip.NewHeader("Supported", "timer"))
+	out.AppendHeader(sip.NewHeader("Allow", allowed))
+	out.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	out.SetBody(offer.Bytes())
+	if tp, ok := target.UriParams.Get("transport"); ok && tp != "" {
+		out.SetTransport(strings.ToUpper(tp))
+	}
+	return out, nil
+}
+
+// recordAgentLeg adds the agent leg to the stored call.
+func (c *call) recordAgentLeg(onward *sip.Request) {
+	ctx, cancel := context.WithTimeout(c.b.ctx, storeTimeout)
+	defer cancel()
+	c.update(ctx, func(sc *hushpay.Call) {
+		sc.Legs = append(sc.Legs, hushpay.CallLeg{Role: hushpay.LegAgent, SIPCallID: c.agentCallID,
+			From: onward.From().Address.String(), To: onward.To().Address.String()})
+	})
+}
+
+// onAgentResponse relays the agent leg's provisional responses to the caller, with early media
+// when they carry SDP. Final responses are handled when WaitAnswer returns.
+func (c *call) onAgentResponse(res *sip.Response) error {
+	if !res.IsProvisional() || res.StatusCode == sip.StatusTrying {
+		return nil
+	}
+	var body []byte
+	if len(res.Body()) > 0 {
+		answer, err := c.agentAnswered(res.Body())
+		if err != nil {
+			c.log.Info("early media SDP from the agent leg ignored", "status", res.StatusCode, "err", err)
+		} else {
+			body = answer
+		}
+	}
+	var headers []sip.Header
+	if body != nil {
+		headers = append(headers, sip.NewHeader("Content-Type", "application/sdp"))
+	}
+	if err := c.caller.Respond(res.StatusCode, res.Reason, body, headers...); err != nil {
+		c.log.Debug("provisional response not relayed", "status", res.StatusCode, "err", err)
+	}
+	return nil
+}
+
+// agentAnswered takes the agent leg's SDP answer (early or final), starts the relay if it has
+// not started, and returns hushpay's answer to the caller.
+func (c *call) agentAnswered(body []byte) ([]byte, error) {
+	agentSDP, err := sdp.Parse(body)
+	if err != nil {
+		return nil, err
+	}
+	answer, err := c.sdpFor(hushpay.LegCaller, func(o sdp.Origin) (*sdp.Session, error) {
+		return relayAnswer(c.callerSDP, agentSDP, c.relay.LocalAddr(media.Caller), o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.agentSDP = agentSDP
+	c.mu.Unlock()
+	if err := c.startMedia(answer, agentSDP); err != nil {
+		return nil, err
+	}
+	return answer.Bytes(), nil
+}
+
+// startMedia starts the relay with both legs' negotiated media, once.
+func (c *call) startMedia(callerAnswer, agentSDP *sdp.Session) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.relayStarted {
+		return nil
+	}
+	callerLeg, err := mediaLeg(c.callerSDP, callerAnswer)
+	if err != nil {
+		return err
+	}
+	agentLeg, err := mediaLeg(agentSDP, agentSDP)
+	if err != nil {
+		return err
+	}
+	if err := c.relay.Start(callerLeg, agentLeg); err != nil {
+		return err
+	}
+	c.relayStarted = true
+	return nil
+}
+
+// failed answers the caller after the agent leg did not answer: its final response passed back
+// faithfully, nothing when the caller cancelled (sipgo has answered 487), 480 otherwise.
+func (c *call) failed(err error) {
+	var dr *sipgo.ErrDialogResponse
+	switch {
+	case errors.As(err, &dr):
+		c.log.Info("agent leg declined", "status", dr.Res.StatusCode)
+		_ = c.caller.Respond(dr.Res.StatusCode, dr.Res.Reason, nil, passedBack(dr.Res)...)
+		c.end("declined")
+	case c.caller.Context().Err() != nil:
+		c.end("cancelled")
+	default:
+		c.rejectCaller(sip.StatusTemporarilyUnavailable, "Temporarily Unavailable", err)
+	}
+}
+
+// passedBack are the headers of a final failure response worth giving the caller: where to go
+// instead (3xx Contact), when to retry, what session interval to use (422 Min-SE), why.
+func passedBack(res *sip.Response) []sip.Header {
+	var out []sip.Header
+	for _, name := range []string{"Contact", "Retry-After", "Min-SE", "Warning", "Reason", "Unsupported", "Allow", "Accept"} {
+		for _, h := range res.GetHeaders(name) {
+			out = append(out, sip.HeaderClone(h))
+		}
+	}
+	return out
+}
+
+// rejectCaller answers the caller's INVITE with a failure and ends the call.
+func (c *call) rejectCaller(code int, reason string, err error) {
+	c.log.Info("call not placed", "status", code, "err", err)
+	_ = c.caller.Respond(code, reason, nil)
+	c.end("not placed")
+}
+
+// answered acknowledges the agent's 200, answers the caller with hushpay's SDP and waits for the
+// caller's ACK; then the call is active.
+func (c *call) answered(dc *sipgo.DialogClientSession) {
+	if err := dc.Ack(c.b.ctx); err != nil {
+		c.log.Warn("ACK to agent leg failed", "err", err)
+	}
+	answer, err := c.agentAnswered(dc.InviteResponse.Body())
+	if err != nil {
+		c.log.Warn("agent leg answered with unusable SDP", "err", err)
+		c.rejectCaller(sip.StatusBadGateway, "Bad Gateway", err)
+		c.hangup(context.Background(), "bad answer")
+		return
+	}
+	res := sip.NewSDPResponseFromRequest(c.caller.InviteRequest, answer)
+	res.AppendHeader(sip.NewHeader("Allow", allowed))
+	timer := c.sessionTimer(dc.InviteResponse)
+	if timer != nil {
+		res.AppendHeader(timer)
+		res.AppendHeader(sip.NewHeader("Require", "timer"))
+	}
+	if err := c.caller.WriteResponse(res); err != nil {
+		c.log.Info("caller did not take the answer", "err", err)
+		c.hangup(context.Background(), "caller gone")
+		return
+	}
+	c.active()
+}
+
+// active marks the call active and starts following its payment and session timer.
+func (c *call) active() {
+	ctx, cancel := context.WithTimeout(c.b.ctx, storeTimeout)
+	defer cancel()
+	c.update(ctx, func(sc *hushpay.Call) { sc.State = hushpay.CallActive })
+	c.log.Info("call active")
+	c.watchSecure()
+	c.refreshAgentTimer()
+}
+
+// sdpFor builds the SDP hushpay sends on a leg with the leg's origin, raising the origin's
+// version only when the body differs from the last one sent on that leg (RFC 3264 section 8).
+func (c *call) sdpFor(leg hushpay.LegRole, build func(sdp.Origin) (*sdp.Session, error)) (*sdp.Session, error) {
+	c.mu.Lock()
+	origin := &c.callerOrigin
+	if leg == hushpay.LegAgent {
+		origin = &c.agentOrigin
+	}
+	o := origin.Origin
+	c.mu.Unlock()
+	s, err := build(o)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if origin.last != nil && !bytes.Equal(origin.last, s.Bytes()) {
+		origin.Version++
+		if s, err = build(origin.Origin); err != nil {
+			return nil, err
+		}
+	}
+	origin.last = s.Bytes()
+	return s, nil
+}

@@ -1,0 +1,243 @@
+package b2bua
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// B2BUA is hushpay's SIP back-to-back user agent. Create it with New, Start it, and Close it.
+type B2BUA struct {
+	cfg Config
+	log *slog.Logger
+
+	ua        *sipgo.UserAgent
+	srv       *sipgo.Server
+	udpDialog *sipgo.DialogUA // sends from the UDP listening socket
+	tcpDialog *sipgo.DialogUA // opens its own TCP/TLS connections
+	addr      netip.AddrPort  // where UDP and TCP listen
+	mediaIP   netip.Addr
+
+	calls *registry
+
+	listeners []net.Listener
+	udp       net.PacketConn
+	wg        sync.WaitGroup // listener loops and calls
+	ctx       context.Context
+	cancel    context.CancelFunc
+}
+
+// New checks the configuration and builds the B2BUA; Start binds its sockets.
+func New(cfg Config) (*B2BUA, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	b := &B2BUA{cfg: cfg, log: cfg.Logger.With("component", "b2bua"), calls: newRegistry()}
+	b.ctx, b.cancel = context.WithCancel(context.Background())
+	return b, nil
+}
+
+// Addr returns the address the UDP and TCP listeners are bound to (after Start).
+func (b *B2BUA) Addr() netip.AddrPort { return b.addr }
+
+// Start binds UDP and TCP on cfg.Addr (and TLS when configured) and serves until Close.
+func (b *B2BUA) Start() error {
+	udp, err := net.ListenPacket("udp", b.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("b2bua: listen udp: %w", err)
+	}
+	b.udp = udp
+	b.addr = udp.LocalAddr().(*net.UDPAddr).AddrPort()
+	b.addr = netip.AddrPortFrom(b.addr.Addr().Unmap(), b.addr.Port())
+	tcp, err := net.Listen("tcp", b.addr.String())
+	if err != nil {
+		udp.Close()
+		return fmt.Errorf("b2bua: listen tcp: %w", err)
+	}
+	b.listeners = append(b.listeners, tcp)
+	b.mediaIP = b.cfg.MediaIP
+	if !b.mediaIP.IsValid() {
+		b.mediaIP = b.addr.Addr()
+		if b.mediaIP.IsUnspecified() {
+			b.mediaIP = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+		}
+	}
+	if err := b.build(); err != nil {
+		b.closeListeners()
+		return err
+	}
+	b.serve(func() error { return b.srv.ServeUDP(udp) })
+	b.serve(func() error { return b.srv.ServeTCP(tcp) })
+	if b.cfg.TLSCert != "" && b.cfg.TLSKey != "" {
+		if err := b.startTLS(); err != nil {
+			b.Close()
+			return err
+		}
+	}
+	b.log.Info("SIP listening", "addr", b.addr.String(), "media_ip", b.mediaIP.String(), "tls", len(b.listeners) > 1)
+	return nil
+}
+
+// build creates the sipgo user agent, server, clients and handlers.
+func (b *B2BUA) build() error {
+	host := b.addr.Addr().String()
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("hushpay"), sipgo.WithUserAgentHostname(host))
+	if err != nil {
+		return fmt.Errorf("b2bua: %w", err)
+	}
+	b.ua = ua
+	if b.srv, err = sipgo.NewServer(ua, sipgo.WithServerLogger(b.log)); err != nil {
+		return fmt.Errorf("b2bua: %w", err)
+	}
+	udpClient, err := sipgo.NewClient(ua, sipgo.WithClientLogger(b.log), sipgo.WithClientHostname(host),
+		sipgo.WithClientConnectionAddr(b.addr.String()))
+	if err != nil {
+		return fmt.Errorf("b2bua: %w", err)
+	}
+	tcpClient, err := sipgo.NewClient(ua, sipgo.WithClientLogger(b.log), sipgo.WithClientHostname(host))
+	if err != nil {
+		return fmt.Errorf("b2bua: %w", err)
+	}
+	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "hushpay", Host: host, Port: int(b.addr.Port())}}
+	b.udpDialog = &sipgo.DialogUA{Client: udpClient, ContactHDR: contact}
+	b.tcpDialog = &sipgo.DialogUA{Client: tcpClient, ContactHDR: contact}
+	b.srv.OnInvite(b.onInvite)
+	b.srv.OnAck(b.onAck)
+	b.srv.OnBye(b.onBye)
+	b.srv.OnUpdate(b.onUpdate)
+	b.srv.OnInfo(b.onInfo)
+	b.srv.OnOptions(b.onOptions)
+	b.srv.OnCancel(b.onCancel)
+	b.srv.OnNoRoute(b.onUnsupported)
+	return nil
+}
+
+func (b *B2BUA) startTLS() error {
+	cert, err := tls.LoadX509KeyPair(b.cfg.TLSCert, b.cfg.TLSKey)
+	if err != nil {
+		return fmt.Errorf("b2bua: tls: %w", err)
+	}
+	addr := b.cfg.TLSAddr
+	if addr == "" {
+		addr = net.JoinHostPort(b.addr.Addr().String(), "5061")
+	}
+	ln, err := tls.Listen("tcp", addr, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	if err != nil {
+		return fmt.Errorf("b2bua: listen tls: %w", err)
+	}
+	b.listeners = append(b.listeners, ln)
+	b.serve(func() error { return b.srv.ServeTLS(ln) })
+	return nil
+}
+
+func (b *B2BUA) serve(run func() error) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		if err := run(); err != nil && !errors.Is(err, net.ErrClosed) && b.ctx.Err() == nil {
+			b.log.Error("SIP listener stopped", "err", err)
+		}
+	}()
+}
+
+// Close hangs up every call (BYE on both legs), stops the listeners and waits.
+func (b *B2BUA) Close() error {
+	b.cancel()
+	for _, c := range b.calls.all() {
+		c.hangup(context.Background(), "shutdown")
+	}
+	b.closeListeners()
+	if b.ua != nil {
+		b.ua.Close()
+	}
+	b.wg.Wait()
+	return nil
+}
+
+func (b *B2BUA) closeListeners() {
+	if b.udp != nil {
+		b.udp.Close()
+	}
+	for _, l := range b.listeners {
+		l.Close()
+	}
+}
+
+// dialogUA returns the dialog user agent that reaches a target over its transport.
+func (b *B2BUA) dialogUA(transport string) *sipgo.DialogUA {
+	if transport == "" || sip.NetworkToLower(transport) == "udp" {
+		return b.udpDialog
+	}
+	return b.tcpDialog
+}
+
+// onOptions answers keep-alives (in or out of a dialog) with 200 and what hushpay allows.
+func (b *B2BUA) onOptions(req *sip.Request, tx sip.ServerTransaction) {
+	res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
+	res.AppendHeader(sip.NewHeader("Allow", allowed))
+	res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+	res.AppendHeader(sip.NewHeader("Supported", "timer"))
+	b.respond(tx, res)
+}
+
+// allowed is the Allow header value: the methods hushpay handles.
+const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"
+
+// onUnsupported answers methods hushpay does not handle (REGISTER, SUBSCRIBE, REFER, …) with 405.
+func (b *B2BUA) onUnsupported(req *sip.Request, tx sip.ServerTransaction) {
+	if req.IsAck() || tx == nil {
+		return
+	}
+	res := sip.NewResponseFromRequest(req, sip.StatusMethodNotAllowed, "Method Not Allowed", nil)
+	res.AppendHeader(sip.NewHeader("Allow", allowed))
+	b.respond(tx, res)
+}
+
+// respond sends a response on a server transaction and logs a failure.
+func (b *B2BUA) respond(tx sip.ServerTransaction, res *sip.Response) {
+	if err := tx.Respond(res); err != nil {
+		b.log.Debug("response not sent", "status", res.StatusCode, "err", err)
+	}
+}
+
+// reply answers a request with a status and no body.
+func (b *B2BUA) reply(req *sip.Request, tx sip.ServerTransaction, code int, reason string) {
+	b.respond(tx, sip.NewResponseFromRequest(req, code, reason, nil))
+}
+
+// sourceAddr returns the address a request came from.
+func sourceAddr(req *sip.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(req.Source())
+	if err != nil {
+		return netip.Addr{}
+	}
+	a, _ := netip.ParseAddr(host)
+	return a.Unmap()
+}
+
+// headerInt reads a numeric header value (up to its first ';'), or 0.
+func headerInt(req sip.Message, name string) int {
+	hs := req.GetHeaders(name)
+	if len(hs) == 0 {
+		return 0
+	}
+	v := strings.TrimSpace(hs[0].Value())
+	for i, c := range v {
+		if c < '0' || c > '9' {
+			v = v[:i]
+			break
+		}
+	}
+	n, _ := strconv.Atoi(v)
+	return n
+}
