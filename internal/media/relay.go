@@ -40,8 +40,11 @@ const readBufLen = 2048
 // keyQueue is how many keys may wait for OnKey.
 const keyQueue = 64
 
-// ErrStarted is returned by Start on a relay already started.
-var ErrStarted = errors.New("media: relay already started")
+// Lifecycle errors.
+var (
+	ErrStarted = errors.New("media: relay already started") // Start called twice
+	ErrClosed  = errors.New("media: relay closed")          // Start or Update after Close
+)
 
 // Relay relays one call's RTP between the caller's and the agent's leg. Create it with NewRelay
 // (which binds both legs' sockets, so their ports can go into SDP), hand it the negotiated legs
@@ -130,7 +133,10 @@ func (r *Relay) Start(caller, agent Leg) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.started || r.closed {
+	if r.closed {
+		return ErrClosed
+	}
+	if r.started {
 		return ErrStarted
 	}
 	r.started = true
@@ -164,7 +170,10 @@ func (r *Relay) Update(s Side, l Leg) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.started || r.closed {
+	if r.closed {
+		return ErrClosed
+	}
+	if !r.started {
 		return ErrNotStarted
 	}
 	legs := *r.negotiated.Load()

@@ -105,8 +105,13 @@ func TestCloseStopsEveryGoroutineAndReturnsThePorts(t *testing.T) {
 	if n := relayGoroutines(); n != 0 {
 		t.Errorf("%d relay goroutines left after Close", n)
 	}
-	if err := relays[0].Start(pcmu96, pcmu101); err == nil {
-		t.Error("Start after Close succeeded")
+	remote := netip.MustParseAddrPort("127.0.0.1:9")
+	leg := Leg{Remote: remote, Codec: PCMU, EventPT: 96}
+	if err := relays[3].Start(leg, leg); !errors.Is(err, ErrClosed) {
+		t.Errorf("Start after Close = %v, want ErrClosed", err)
+	}
+	if err := relays[0].Update(Agent, leg); !errors.Is(err, ErrClosed) {
+		t.Errorf("Update after Close = %v, want ErrClosed", err)
 	}
 }
 
@@ -207,5 +212,26 @@ func TestInjectKeyRefusesWhatIsNotAKeyAndNeverBlocks(t *testing.T) {
 	}
 	if n := r.Stats().Caller.LostKeys; n != 1 {
 		t.Errorf("LostKeys = %d, want 1", n)
+	}
+}
+
+func TestLifecycleOrder(t *testing.T) {
+	r, err := NewRelay(Config{Ports: testPorts(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	leg := Leg{Remote: netip.MustParseAddrPort("127.0.0.1:9"), Codec: PCMU, EventPT: 96}
+	if err := r.Update(Caller, leg); !errors.Is(err, ErrNotStarted) {
+		t.Errorf("Update before Start = %v, want ErrNotStarted", err)
+	}
+	if err := r.Start(leg, leg); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(leg, leg); !errors.Is(err, ErrStarted) {
+		t.Errorf("second Start = %v, want ErrStarted", err)
+	}
+	if err := r.Update(Caller, Leg{Codec: PCMU}); err == nil {
+		t.Error("Update accepted a leg without an address")
 	}
 }
