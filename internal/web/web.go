@@ -1,9 +1,13 @@
 package web
 
 import (
+	"crypto/sha512"
 	"embed"
+	"encoding/base64"
 	"errors"
 	"html/template"
+	"io/fs"
+	"path"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -13,6 +17,7 @@ import (
 
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/payments"
+	"github.com/hushpay/hushpay/internal/users"
 )
 
 //go:embed templates/*.html
@@ -24,25 +29,35 @@ var staticFS embed.FS
 // maxFormBytes bounds a payment form post.
 const maxFormBytes = 64 << 10
 
-// ContentSecurityPolicy is sent with every page: nothing but our own stylesheet, no script at all
-// on the plain form, no framing, forms post only to us.
-const ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// ContentSecurityPolicy is sent with every page: our own stylesheet and our own scripts (each
+// pinned with an integrity hash in the page), requests only to us, no inline script or style, no
+// framing, forms post only to us.
+const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// Config wires the pages to the payment service.
+// Config wires the pages to the payment service and, for the agent desktop, to the users.
 type Config struct {
 	Payments *payments.Service
 	Logger   *slog.Logger
 	// RatePerMinute bounds requests per client address and per link token (default 30).
 	RatePerMinute int
+	// Users signs people in; nil leaves out the sign-in pages and the agent desktop.
+	Users *users.Manager
+	// SecureCookies marks cookies Secure: set it when hushpay is served over HTTPS.
+	SecureCookies bool
 }
 
-// Handler serves /pay/{token} and /static/.
+// Handler serves /pay/{token}, /static/ and, with Users, /signin, /signout, /enrol/{token} and
+// /agent.
 type Handler struct {
-	cfg   Config
-	tmpl  *template.Template
-	mux   *http.ServeMux
-	addrs *limiter
-	links *limiter
+	cfg       Config
+	tmpl      *template.Template
+	mux       *http.ServeMux
+	addrs     *limiter
+	links     *limiter
+	progress  *limiter // hints from the payment page, per link token
+	signins   *limiter // sign-in and enrolment posts, per client address
+	hints     *hintHub
+	integrity map[string]string // static file name → SRI hash
 }
 
 // New returns the pages' handler.
@@ -54,15 +69,23 @@ func New(cfg Config) *Handler {
 		cfg.RatePerMinute = 30
 	}
 	h := &Handler{
-		cfg:   cfg,
-		tmpl:  template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")),
-		mux:   http.NewServeMux(),
-		addrs: newLimiter(cfg.RatePerMinute, time.Minute),
-		links: newLimiter(cfg.RatePerMinute, time.Minute),
+		cfg:       cfg,
+		mux:       http.NewServeMux(),
+		addrs:     newLimiter(cfg.RatePerMinute, time.Minute),
+		links:     newLimiter(cfg.RatePerMinute, time.Minute),
+		progress:  newLimiter(progressPerMinute, time.Minute),
+		signins:   newLimiter(cfg.RatePerMinute, time.Minute),
+		hints:     newHintHub(),
+		integrity: integrityOf(staticFS),
 	}
+	h.tmpl = template.Must(template.New("").Funcs(h.funcs()).ParseFS(templateFS, "templates/*.html"))
 	h.mux.HandleFunc("GET /pay/{token}", h.showForm)
 	h.mux.HandleFunc("POST /pay/{token}", h.submitForm)
+	h.mux.HandleFunc("POST /pay/{token}/progress", h.receiveProgress)
 	h.mux.Handle("GET /static/", http.FileServerFS(staticFS))
+	if cfg.Users != nil {
+		h.routeDesk()
+	}
 	return h
 }
 
@@ -79,6 +102,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // formPage is what the templates render.
 type formPage struct {
+	Token    string // the link token, for the page's progress hints
 	Title    string
 	Merchant string
 	Amount   string
@@ -110,7 +134,9 @@ func (h *Handler) showForm(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, err)
 		return
 	}
-	h.render(w, http.StatusOK, "form.html", h.form(page.Payment, page.Merchant))
+	fp := h.form(page.Payment, page.Merchant)
+	fp.Token = token
+	h.render(w, http.StatusOK, "form.html", fp)
 }
 
 func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request) {
@@ -139,10 +165,12 @@ func (h *Handler) submitForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.State.Final() {
+		h.hints.forget(p.ID)
 		h.render(w, http.StatusOK, "result.html", h.result(p, page.Merchant))
 		return
 	}
 	fp := h.form(p, page.Merchant)
+	fp.Token = token
 	fp.Message = "Please check the highlighted fields."
 	h.render(w, http.StatusUnprocessableEntity, "form.html", fp)
 }
@@ -203,7 +231,7 @@ func (h *Handler) renderMessage(w http.ResponseWriter, status int, title, msg st
 	h.render(w, status, "message.html", formPage{Title: title, Message: msg})
 }
 
-func (h *Handler) render(w http.ResponseWriter, status int, name string, data formPage) {
+func (h *Handler) render(w http.ResponseWriter, status int, name string, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := h.tmpl.ExecuteTemplate(w, name, data); err != nil {
@@ -213,16 +241,20 @@ func (h *Handler) render(w http.ResponseWriter, status int, name string, data fo
 
 // allow applies the per-address and per-link rate limits.
 func (h *Handler) allow(w http.ResponseWriter, r *http.Request, token string) bool {
-	addr := r.RemoteAddr
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		addr = ap.Addr().String()
-	}
-	if h.addrs.allow(addr) && h.links.allow(token) {
+	if h.addrs.allow(clientAddr(r)) && h.links.allow(token) {
 		return true
 	}
 	w.Header().Set("Retry-After", "60")
 	h.renderMessage(w, http.StatusTooManyRequests, "Too many attempts", "Please wait a minute and try again.")
 	return false
+}
+
+// clientAddr is the request's client address without its port.
+func clientAddr(r *http.Request) string {
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().String()
+	}
+	return r.RemoteAddr
 }
 
 // limiter is a fixed-window counter per key, pruned as windows pass.
@@ -248,4 +280,27 @@ func (l *limiter) allow(key string) bool {
 	return l.counts[key] <= l.limit
 }
 
-var funcs = template.FuncMap{"lower": strings.ToLower}
+func (h *Handler) funcs() template.FuncMap {
+	return template.FuncMap{
+		"lower": strings.ToLower,
+		"sri":   func(name string) string { return h.integrity[name] },
+	}
+}
+
+// integrityOf returns the Subresource Integrity hash (sha384) of every file under static/.
+func integrityOf(fsys fs.FS) map[string]string {
+	out := map[string]string{}
+	_ = fs.WalkDir(fsys, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		sum := sha512.Sum384(b)
+		out[path.Base(p)] = "sha384-" + base64.StdEncoding.EncodeToString(sum[:])
+		return nil
+	})
+	return out
+}

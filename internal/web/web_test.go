@@ -2,11 +2,14 @@ package web
 
 import (
 	"context"
+	"crypto/sha512"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -103,11 +106,12 @@ func TestPaymentPageIsLockedDown(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	for _, banned := range []string{"<script", "http://", "https://", "style="} {
+	for _, banned := range []string{"http://", "https://", "style=", "onclick", "javascript:"} {
 		if strings.Contains(body, banned) {
-			t.Errorf("page holds %q: no script, no third-party resource, no inline style", banned)
+			t.Errorf("page holds %q: no third-party resource, no inline style or handler", banned)
 		}
 	}
+	checkScriptsPinned(t, srv, body, 1)
 	css, _ := get(t, srv, "/static/pay.css")
 	if css.StatusCode != 200 || !strings.HasPrefix(css.Header.Get("Content-Type"), "text/css") {
 		t.Errorf("stylesheet: %d %q", css.StatusCode, css.Header.Get("Content-Type"))
@@ -169,5 +173,29 @@ func TestRateLimitPerLink(t *testing.T) {
 	resp, body := get(t, srv, path)
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "wait") {
 		t.Fatalf("sixth request: %d %s", resp.StatusCode, body)
+	}
+}
+
+var scriptTag = regexp.MustCompile(`<script([^>]*)>([^<]*)</script>`)
+var scriptAttrs = regexp.MustCompile(`^ src="(/static/[a-z]+\.js)" integrity="(sha384-[A-Za-z0-9+/=]+)" defer$`)
+
+// checkScriptsPinned checks that the page has want scripts, every one same-origin, with no inline
+// code, pinned by an integrity hash that matches what /static serves.
+func checkScriptsPinned(t *testing.T, srv *httptest.Server, body string, want int) {
+	t.Helper()
+	tags := scriptTag.FindAllStringSubmatch(body, -1)
+	if len(tags) != want || strings.Count(body, "<script") != want {
+		t.Fatalf("page has %d script tags, want %d", strings.Count(body, "<script"), want)
+	}
+	for _, tag := range tags {
+		m := scriptAttrs.FindStringSubmatch(tag[1])
+		if m == nil || tag[2] != "" {
+			t.Fatalf("script tag %q is not a same-origin file with an integrity hash and no inline code", tag[0])
+		}
+		_, js := get(t, srv, m[1])
+		sum := sha512.Sum384([]byte(js))
+		if got := "sha384-" + base64.StdEncoding.EncodeToString(sum[:]); got != m[2] {
+			t.Fatalf("%s: integrity %s does not match the served file (%s)", m[1], m[2], got)
+		}
 	}
 }
