@@ -41,6 +41,8 @@ type Config struct {
 	LogFormat  string        `name:"log_format" help:"text or json"`
 	TLSCert    string        `name:"tls_cert" help:"certificate file for HTTPS (and SIP TLS)"`
 	TLSKey     string        `name:"tls_key" help:"private key file for HTTPS (and SIP TLS)"`
+	SMTPURL    string        `name:"smtp_url" secret:"true" help:"email delivery of payment links: smtp://user:pass@host:587?from=pay@example.com"`
+	SMSURL     string        `name:"sms_url" secret:"true" help:"SMS delivery of payment links (Twilio-compatible): https://SID:TOKEN@api.twilio.com?from=+15005550006"`
 }
 
 // Default returns the defaults: everything hushpay needs to run on a laptop with nothing installed.
@@ -227,6 +229,12 @@ func (c *Config) Validate() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return bad("tls_cert", "tls_cert and tls_key go together")
+	}
+	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") {
+		return bad("smtp_url", "want smtp://[user:pass@]host[:port]?from=address")
+	}
+	if c.SMSURL != "" && !strings.HasPrefix(c.SMSURL, "https://") && !strings.HasPrefix(c.SMSURL, "http://") {
+		return bad("sms_url", "want https://ACCOUNT_SID:AUTH_TOKEN@host?from=NUMBER")
 	}
 	return nil
 }

@@ -68,12 +68,17 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		{map[string]string{"HUSHPAY_PUBLIC_URL": "ftp://x"}, "HUSHPAY_PUBLIC_URL"},
 		{map[string]string{"HUSHPAY_SIP_ROUTE": "agents@host"}, "HUSHPAY_SIP_ROUTE"},
 		{map[string]string{"HUSHPAY_TLS_CERT": "cert.pem"}, "HUSHPAY_TLS_CERT"},
+		{map[string]string{"HUSHPAY_SMTP_URL": "mail.example.com:587"}, "HUSHPAY_SMTP_URL"},
+		{map[string]string{"HUSHPAY_SMS_URL": "AC1:token@api.twilio.com"}, "HUSHPAY_SMS_URL"},
 	} {
 		for k := range tc.env {
 			t.Run(k+" is named in the error", func(t *testing.T) {
 				_, err := Load("", env(tc.env))
 				if err == nil || !strings.Contains(err.Error(), tc.want) {
 					t.Fatalf("err = %v, want it to name %s", err, tc.want)
+				}
+				if strings.Contains(tc.env[k], ":") && strings.Contains(err.Error(), tc.env[k]) {
+					t.Fatalf("err = %v echoes the setting's value", err)
 				}
 			})
 		}
