@@ -39,6 +39,20 @@ func TestRunTakesEveryPaymentByLink(t *testing.T) {
 	}
 }
 
+func TestRunStopsAfterItsDurationWithoutFailures(t *testing.T) {
+	rep, err := Run(context.Background(), Config{Concurrency: 3, Duration: 300 * time.Millisecond, Think: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Succeeded == 0 || rep.Failed != 0 || rep.FirstError != "" {
+		t.Errorf("%d succeeded, %d failed (%s): want some payments and no failure when the time is up",
+			rep.Succeeded, rep.Failed, rep.FirstError)
+	}
+	if rep.Elapsed < 300*time.Millisecond {
+		t.Errorf("the run lasted %s, less than its duration", rep.Elapsed)
+	}
+}
+
 func checkStep(t *testing.T, rep *Report, name string, want int64) {
 	t.Helper()
 	s := rep.Step(name)
@@ -87,7 +101,7 @@ func TestWorkerCountsFailuresWithoutTheLinkToken(t *testing.T) {
 	defer c.close()
 	steps := newRecorders()
 	w := newWorker(0, c, 0, steps)
-	w.run(context.Background(), newTickets(3))
+	w.run(context.Background(), context.Background(), newTickets(3))
 	rep := &Report{Elapsed: time.Second}
 	rep.gather(steps, []*worker{w})
 	if rep.Succeeded != 0 || rep.Failed != 3 {

@@ -118,11 +118,6 @@ func load(ctx context.Context, srv *server, cfg Config) (*Report, error) {
 	}
 	c := newClient(srv.base, key, cfg.Concurrency, time.Now())
 	defer c.close()
-	if cfg.Duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cfg.Duration)
-		defer cancel()
-	}
 	if cfg.CPUProfile != nil {
 		if err := pprof.StartCPUProfile(cfg.CPUProfile); err != nil {
 			return nil, fmt.Errorf("apiload: cpu profile: %w", err)
@@ -132,18 +127,24 @@ func load(ctx context.Context, srv *server, cfg Config) (*Report, error) {
 	return runWorkers(ctx, c, cfg), nil
 }
 
-// runWorkers runs cfg.Concurrency workers to the end and reports what they measured.
+// runWorkers runs cfg.Concurrency workers to the end and reports what they measured. At the end
+// of cfg.Duration no payment starts, but the requests in flight finish.
 func runWorkers(ctx context.Context, c *client, cfg Config) *Report {
+	cpuBefore, cpuErr := processCPU()
+	start := time.Now()
+	stop, cancel := ctx, context.CancelFunc(func() {})
+	if cfg.Duration > 0 {
+		stop, cancel = context.WithTimeout(ctx, cfg.Duration)
+	}
+	defer cancel()
 	rep := &Report{Database: cfg.Database, Concurrency: cfg.Concurrency, Think: cfg.Think}
 	tickets := newTickets(cfg.Payments)
 	workers := make([]*worker, cfg.Concurrency)
 	steps := newRecorders()
-	cpuBefore, cpuErr := processCPU()
-	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range workers {
 		workers[i] = newWorker(i, c, cfg.Think, steps)
-		wg.Go(func() { workers[i].run(ctx, tickets) })
+		wg.Go(func() { workers[i].run(ctx, stop, tickets) })
 	}
 	wg.Wait()
 	rep.Elapsed = time.Since(start)
