@@ -45,7 +45,7 @@ type callerPath struct {
 
 	pkt     rtp.Packet
 	hdr     rtp.Header
-	buf     [rtpHeaderLen + maxFrame]byte
+	buf     [readBufLen]byte // a packet out is never longer than the packet in
 	pcm     [maxFrame]int16
 	outPCM  [maxFrame]int16
 	scratch [maxFrame]int16
@@ -110,19 +110,37 @@ func (p *callerPath) handle(pkt []byte, now time.Time) {
 		p.stats.malformed.Add(1)
 		return
 	}
-	isAudio := p.pkt.PayloadType == p.in.AudioPT
-	if !isAudio && (p.in.EventPT == 0 || p.pkt.PayloadType != p.in.EventPT) {
+	pt := p.pkt.PayloadType
+	isAudio, isEvent := pt == p.in.AudioPT, p.in.EventPT != 0 && pt == p.in.EventPT
+	otherPT, isOther := p.in.passthrough(pt)
+	if !isAudio && !isEvent && !isOther {
 		p.stats.unknownPT.Add(1)
 		return
 	}
 	if p.stream.observe(&p.pkt.Header) {
 		p.sourceChanged()
 	}
-	if isAudio {
+	switch {
+	case isAudio:
 		p.audio(now)
-	} else {
+	case isEvent:
 		p.event(now)
+	default:
+		p.other(otherPT)
 	}
+}
+
+// other relays a packet of a codec the relay does not decode, untouched, outside secure mode.
+func (p *callerPath) other(pt uint8) {
+	if p.secure || p.always || p.flag.Load() {
+		p.stats.masked.Add(1)
+		return
+	}
+	p.hdr.PayloadType = pt
+	p.hdr.Marker = p.pkt.Marker
+	p.stream.stamp(&p.hdr, p.pkt.Timestamp, 0)
+	p.send(writePacket(p.buf[:], &p.hdr, p.pkt.Payload))
+	p.stats.forwarded.Add(1)
 }
 
 // sourceChanged starts a new incoming timeline after an SSRC change; the outgoing one runs on.

@@ -90,6 +90,24 @@ type Leg struct {
 	// EventPT is the telephone-event payload type the leg negotiated (96-127), or 0 when it
 	// negotiated none. Never assume 101.
 	EventPT uint8
+	// Passthrough lists the payload types of other codecs this leg may send (G.722, comfort
+	// noise, ...) and the other leg's payload type for each. They are relayed untouched outside
+	// secure mode; in secure mode, which needs audio it can decode, they are dropped (counted in
+	// Masked), so the B2BUA narrows the offer to G.711 when a payment may need the audio.
+	Passthrough []PTMap
+}
+
+// PTMap maps a payload type of this leg to the other leg's payload type for the same codec.
+type PTMap struct{ From, To uint8 }
+
+// passthrough returns the other leg's payload type for pt, if pt is a passthrough codec.
+func (l *Leg) passthrough(pt uint8) (uint8, bool) {
+	for _, m := range l.Passthrough {
+		if m.From == pt {
+			return m.To, true
+		}
+	}
+	return 0, false
 }
 
 func (l Leg) validate(name string) error {
@@ -101,6 +119,11 @@ func (l Leg) validate(name string) error {
 	}
 	if l.EventPT != 0 && (l.EventPT < 96 || l.EventPT > 127 || l.EventPT == l.AudioPT) {
 		return fmt.Errorf("media: %s leg: telephone-event payload type: want 96-127, not the audio one", name)
+	}
+	for _, m := range l.Passthrough {
+		if m.From > 127 || m.To > 127 || m.From == l.AudioPT || (l.EventPT != 0 && m.From == l.EventPT) {
+			return fmt.Errorf("media: %s leg: passthrough payload type: want 0-127, not the audio or event one", name)
+		}
 	}
 	if !l.Remote.Addr().IsValid() {
 		return fmt.Errorf("media: %s leg: remote address missing", name)

@@ -18,7 +18,7 @@ type agentPath struct {
 
 	pkt    rtp.Packet
 	hdr    rtp.Header
-	buf    [rtpHeaderLen + maxFrame]byte
+	buf    [readBufLen]byte // a packet out is never longer than the packet in
 	pcm    [maxFrame]int16
 	stream outStream
 }
@@ -55,8 +55,13 @@ func (p *agentPath) handle(pkt []byte, _ time.Time) {
 		payload = p.pkt.Payload
 		p.hdr.PayloadType = p.out.EventPT
 	default:
-		p.stats.unknownPT.Add(1)
-		return
+		pt, ok := p.in.passthrough(p.pkt.PayloadType)
+		if !ok {
+			p.stats.unknownPT.Add(1)
+			return
+		}
+		payload = p.pkt.Payload
+		p.hdr.PayloadType = pt
 	}
 	if p.stream.observe(&p.pkt.Header) {
 		p.stats.ssrcChanges.Add(1)

@@ -270,3 +270,36 @@ func TestSIPInfoKeysAreCapturedOnceWhateverElseCarriesThem(t *testing.T) {
 		})
 	}
 }
+
+func TestOtherCodecsPassUntouchedOnlyOutsideSecureMode(t *testing.T) {
+	caller := Leg{Codec: PCMU, EventPT: 96, Passthrough: []PTMap{{From: 9, To: 109}, {From: 13, To: 13}}}
+	agent := Leg{Codec: PCMU, EventPT: 101, Passthrough: []PTMap{{From: 109, To: 9}}}
+	g722 := func(seq uint16, ts uint32) []byte {
+		p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 9, SequenceNumber: seq, Timestamp: ts, SSRC: 5}, Payload: bytes.Repeat([]byte{0x5a}, 160)}
+		b, _ := p.Marshal()
+		return b
+	}
+	rig := newPathRig(t, caller, agent, MaskTone, ScopeSecure)
+	rig.path.handle(g722(1, 0), time.Now())
+	rig.flag.Store(true)
+	rig.path.handle(g722(2, 160), time.Now())
+	if len(rig.sent) != 1 || rig.sent[0].PayloadType != 109 || !bytes.Equal(rig.sent[0].Payload, bytes.Repeat([]byte{0x5a}, 160)) {
+		t.Fatalf("sent %d packets; want one, G.722 untouched on PT 109 (outside secure only)", len(rig.sent))
+	}
+	if n := rig.path.stats.masked.Load(); n != 1 {
+		t.Errorf("masked = %d, want the packet sent while secure", n)
+	}
+
+	var back []rtp.Packet
+	a := newAgentPath(negotiation(caller, agent), &counters{}, func(b []byte) {
+		var p rtp.Packet
+		_ = p.Unmarshal(bytes.Clone(b))
+		back = append(back, p)
+	})
+	pkt := g722(3, 320)
+	pkt[1] = 109
+	a.handle(pkt, time.Now())
+	if len(back) != 1 || back[0].PayloadType != 9 {
+		t.Errorf("agent to caller: got %d packets, want one on PT 9", len(back))
+	}
+}

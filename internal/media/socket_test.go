@@ -126,6 +126,8 @@ func TestStartRejectsLegsSDPCouldNotHaveNegotiated(t *testing.T) {
 		{"event payload type in the static range", Leg{Remote: remote, Codec: PCMU, EventPT: 8}},
 		{"event payload type equal to the audio one", Leg{Remote: remote, Codec: PCMU, AudioPT: 96, EventPT: 96}},
 		{"no remote address", Leg{Codec: PCMU}},
+		{"passthrough over the audio payload type", Leg{Remote: remote, Codec: PCMU, Passthrough: []PTMap{{From: 0, To: 9}}}},
+		{"passthrough to a payload type above 127", Leg{Remote: remote, Codec: PCMU, Passthrough: []PTMap{{From: 9, To: 200}}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
