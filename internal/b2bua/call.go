@@ -36,6 +36,7 @@ type call struct {
 	callerOrigin legOrigin                  // hushpay's o= line towards the caller
 	agentOrigin  legOrigin                  // hushpay's o= line towards the agent
 	relayStarted bool
+	ringing      bool   // the agent leg has sent a provisional response
 	paymentID    string // the call's payment, as last read from the store
 	ended        bool
 	stop         []func() // what end runs: timers, watchers
@@ -118,8 +119,8 @@ func (c *call) end(reason string) {
 	if c.relay != nil {
 		_ = c.relay.Close()
 	}
-	c.b.calls.remove(c)
 	close(c.done)
+	defer c.b.calls.remove(c) // after the record says ended, so Calls() == 0 means it is stored
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	now := c.b.cfg.Clock.Now().UTC()
@@ -136,24 +137,30 @@ func (c *call) end(reason string) {
 	}
 }
 
-// updateAttempts is how often update retries a version conflict (the payment service writes
-// the same record when a payment starts and ends).
+// updateAttempts is how often update tries: a version conflict (the payment service writes the
+// same record when a payment starts and ends) and a passing database error are retried.
 const updateAttempts = 5
 
-// update applies change to the stored call, re-reading it on a version conflict, and returns
-// the stored call (nil when it could not be read or written; that is logged).
+// update applies change to the stored call, re-reading it before each attempt, and returns the
+// stored call (nil when it could not be read or written; that is logged).
 func (c *call) update(ctx context.Context, change func(*hushpay.Call)) *hushpay.Call {
 	var err error
-	for range updateAttempts {
+	for attempt := range updateAttempts {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
+		}
 		var sc *hushpay.Call
 		if sc, err = c.b.cfg.Calls.GetCall(ctx, c.tenant, c.id); err != nil {
-			break
+			if hushpay.IsNotFound(err) || ctx.Err() != nil {
+				break
+			}
+			continue
 		}
 		change(sc)
 		if err = c.b.cfg.Calls.UpdateCall(ctx, sc); err == nil {
 			return sc
 		}
-		if !hushpay.IsConflict(err) {
+		if ctx.Err() != nil {
 			break
 		}
 	}

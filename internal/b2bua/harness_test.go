@@ -56,6 +56,17 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return startHarness(t, true)
+}
+
+// newHarnessWithoutRoute is a harness whose B2BUA has no route at all.
+func newHarnessWithoutRoute(t *testing.T) *harness {
+	t.Helper()
+	return startHarness(t, false)
+}
+
+func startHarness(t *testing.T, withRoute bool) *harness {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "hushpay.db"))
@@ -81,7 +92,11 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{store: st, payments: svc, agentPort: freePort(t), logs: logs}
-	routes, err := b2bua.NewRouter(fmt.Sprintf("sip:agents@127.0.0.1:%d", h.agentPort))
+	target := ""
+	if withRoute {
+		target = fmt.Sprintf("sip:agents@127.0.0.1:%d", h.agentPort)
+	}
+	routes, err := b2bua.NewRouter(target)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +105,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h.b, err = b2bua.New(b2bua.Config{Addr: "127.0.0.1:0", Routes: routes, Ports: ports, Calls: st, Payments: svc,
-		Logger: log, SecurePoll: 20 * time.Millisecond, AnswerTimeout: 10 * time.Second})
+		Logger: log, SecurePoll: 20 * time.Millisecond, AnswerTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,6 +132,19 @@ func freePort(t *testing.T) int {
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// waitBound waits until something (a sipp started by the test) has bound UDP port on 127.0.0.1.
+func waitBound(t *testing.T, port int) {
+	t.Helper()
+	waitFor(t, "sipp to bind its port", func() bool {
+		c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			return true
+		}
+		c.Close()
+		return false
+	})
 }
 
 // calls returns the tenant's stored calls.

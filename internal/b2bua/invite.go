@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -109,12 +110,14 @@ func (c *call) place(req *sip.Request, route Route) {
 		c.rejectCaller(sip.StatusNotAcceptableHere, "Not Acceptable Here", err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.b.ctx, c.b.cfg.AnswerTimeout)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(c.b.ctx)
+	defer cancel(nil)
+	giveUp := time.AfterFunc(c.b.cfg.AnswerTimeout, func() { cancel(c.cancelCause()) })
+	defer giveUp.Stop()
 	go func() { // a CANCEL from the caller ends its dialog's context: cancel the agent leg
 		select {
 		case <-c.caller.Context().Done():
-			cancel()
+			cancel(c.cancelCause())
 		case <-ctx.Done():
 		}
 	}()
@@ -134,6 +137,20 @@ func (c *call) place(req *sip.Request, route Route) {
 	}
 	c.answered(dc)
 }
+
+// cancelCause is why the agent leg's INVITE is abandoned: a CANCEL is sent once the agent side
+// has sent a provisional response (RFC 3261 section 9.1); before that the transaction is dropped.
+func (c *call) cancelCause() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ringing {
+		return errGaveUp
+	}
+	return sipgo.WaitAnswerForceCancelErr
+}
+
+// errGaveUp is the cause of cancelling an INVITE that has had a provisional response.
+var errGaveUp = errors.New("b2bua: onward INVITE cancelled")
 
 // onwardInvite builds the INVITE towards the route's target: hushpay's own Call-ID, tags and
 // Contact, X-Hushpay-Call-Id, the caller's offer rewritten for the agent leg, and the session
@@ -186,7 +203,13 @@ func (c *call) recordAgentLeg(onward *sip.Request) {
 // onAgentResponse relays the agent leg's provisional responses to the caller, with early media
 // when they carry SDP. Final responses are handled when WaitAnswer returns.
 func (c *call) onAgentResponse(res *sip.Response) error {
-	if !res.IsProvisional() || res.StatusCode == sip.StatusTrying {
+	if !res.IsProvisional() {
+		return nil
+	}
+	c.mu.Lock()
+	c.ringing = true
+	c.mu.Unlock()
+	if res.StatusCode == sip.StatusTrying {
 		return nil
 	}
 	var body []byte

@@ -91,34 +91,37 @@ func (b *B2BUA) Start() error {
 // build creates the sipgo user agent, server, clients and handlers.
 func (b *B2BUA) build() error {
 	host := b.addr.Addr().String()
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("hushpay"), sipgo.WithUserAgentHostname(host))
+	libLog := LibraryLogger(b.cfg.Logger)
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("hushpay"), sipgo.WithUserAgentHostname(host),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(libLog)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(libLog)))
 	if err != nil {
 		return fmt.Errorf("b2bua: %w", err)
 	}
 	b.ua = ua
-	if b.srv, err = sipgo.NewServer(ua, sipgo.WithServerLogger(b.log)); err != nil {
+	if b.srv, err = sipgo.NewServer(ua, sipgo.WithServerLogger(libLog)); err != nil {
 		return fmt.Errorf("b2bua: %w", err)
 	}
-	udpClient, err := sipgo.NewClient(ua, sipgo.WithClientLogger(b.log), sipgo.WithClientHostname(host),
+	udpClient, err := sipgo.NewClient(ua, sipgo.WithClientLogger(libLog), sipgo.WithClientHostname(host),
 		sipgo.WithClientConnectionAddr(b.addr.String()))
 	if err != nil {
 		return fmt.Errorf("b2bua: %w", err)
 	}
-	tcpClient, err := sipgo.NewClient(ua, sipgo.WithClientLogger(b.log), sipgo.WithClientHostname(host))
+	tcpClient, err := sipgo.NewClient(ua, sipgo.WithClientLogger(libLog), sipgo.WithClientHostname(host))
 	if err != nil {
 		return fmt.Errorf("b2bua: %w", err)
 	}
 	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "hushpay", Host: host, Port: int(b.addr.Port())}}
 	b.udpDialog = &sipgo.DialogUA{Client: udpClient, ContactHDR: contact}
 	b.tcpDialog = &sipgo.DialogUA{Client: tcpClient, ContactHDR: contact}
-	b.srv.OnInvite(b.onInvite)
-	b.srv.OnAck(b.onAck)
-	b.srv.OnBye(b.onBye)
-	b.srv.OnUpdate(b.onUpdate)
-	b.srv.OnInfo(b.onInfo)
-	b.srv.OnOptions(b.onOptions)
-	b.srv.OnCancel(b.onCancel)
-	b.srv.OnNoRoute(b.onUnsupported)
+	b.srv.OnInvite(b.checked(b.onInvite))
+	b.srv.OnAck(b.checked(b.onAck))
+	b.srv.OnBye(b.checked(b.onBye))
+	b.srv.OnUpdate(b.checked(b.onUpdate))
+	b.srv.OnInfo(b.checked(b.onInfo))
+	b.srv.OnOptions(b.checked(b.onOptions))
+	b.srv.OnCancel(b.checked(b.onCancel))
+	b.srv.OnNoRoute(b.checked(b.onUnsupported))
 	return nil
 }
 
@@ -213,6 +216,28 @@ func (b *B2BUA) respond(tx sip.ServerTransaction, res *sip.Response) {
 // reply answers a request with a status and no body.
 func (b *B2BUA) reply(req *sip.Request, tx sip.ServerTransaction, code int, reason string) {
 	b.respond(tx, sip.NewResponseFromRequest(req, code, reason, nil))
+}
+
+// wellFormed reports whether a request has the headers every handler relies on (sipgo parses
+// requests that lack some of them).
+func wellFormed(req *sip.Request) bool {
+	if req.CallID() == nil || req.From() == nil || req.To() == nil || req.CSeq() == nil {
+		return false
+	}
+	return !req.IsInvite() || req.Contact() != nil
+}
+
+// checked wraps a handler so that requests missing a required header get 400 and go no further.
+func (b *B2BUA) checked(h sipgo.RequestHandler) sipgo.RequestHandler {
+	return func(req *sip.Request, tx sip.ServerTransaction) {
+		if wellFormed(req) {
+			h(req, tx)
+			return
+		}
+		if tx != nil && !req.IsAck() {
+			b.reply(req, tx, sip.StatusBadRequest, "Missing Required Header")
+		}
+	}
 }
 
 // sourceAddr returns the address a request came from.

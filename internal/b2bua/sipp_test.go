@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/payments"
@@ -29,7 +28,7 @@ func TestSippCalls(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			agent := startSipp(t, bin, tt.agent, h.agentPort, "")
-			time.Sleep(200 * time.Millisecond) // let the agent side bind; INVITE retransmits cover the rest
+			waitBound(t, h.agentPort)
 			caller := startSipp(t, bin, tt.caller, freePort(t), h.b.Addr().String())
 			caller.wait(t)
 			agent.wait(t)
@@ -64,7 +63,7 @@ func TestSippInfoDigitsAreCapturedAndNotForwarded(t *testing.T) {
 	bin := needSipp(t)
 	h := newHarness(t)
 	agent := startSipp(t, bin, "agent_answer.xml", h.agentPort, "")
-	time.Sleep(200 * time.Millisecond)
+	waitBound(t, h.agentPort)
 	caller := startSipp(t, bin, "caller_info.xml", freePort(t), h.b.Addr().String())
 
 	var call *hushpay.Call

@@ -1,0 +1,41 @@
+package b2bua
+
+import (
+	"context"
+	"log/slog"
+)
+
+// LibraryLogger returns the logger to hand to sipgo: it passes only warnings and errors, and
+// only their message. sipgo logs whole SIP messages (a malformed one at error level, every one
+// at debug level), and a message can carry what a caller keyed (an INFO body), so none of the
+// library's attributes reach hushpay's log.
+func LibraryLogger(l *slog.Logger) *slog.Logger {
+	return slog.New(messageOnly{inner: l.Handler()}).With("component", "sipgo")
+}
+
+// messageOnly is a slog.Handler that forwards warnings and errors without their attributes.
+type messageOnly struct {
+	inner slog.Handler
+	attrs []slog.Attr // attributes added by With, which hushpay controls
+}
+
+func (h messageOnly) Enabled(ctx context.Context, level slog.Level) bool {
+	return level >= slog.LevelWarn && h.inner.Enabled(ctx, level)
+}
+
+func (h messageOnly) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	out.AddAttrs(h.attrs...)
+	return h.inner.Handle(ctx, out)
+}
+
+// WithAttrs keeps only the first attributes set (hushpay's own "component"); the library's
+// later ones ("caller" and the like) are dropped with the rest.
+func (h messageOnly) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(h.attrs) > 0 {
+		return h
+	}
+	return messageOnly{inner: h.inner, attrs: append([]slog.Attr(nil), attrs...)}
+}
+
+func (h messageOnly) WithGroup(string) slog.Handler { return h }

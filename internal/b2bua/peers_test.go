@@ -1,0 +1,108 @@
+package b2bua_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// callerSDP is the offer of the in-process caller: PCMU, PCMA and telephone-event on PT 96.
+func callerSDP(port int) []byte {
+	return fmt.Appendf(nil, "v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"+
+		"m=audio %d RTP/AVP 0 8 96\r\na=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-16\r\n", port)
+}
+
+// agentSDP is the in-process agent's answer: PCMA and telephone-event on PT 101.
+func agentSDP(port int) []byte {
+	return fmt.Appendf(nil, "v=0\r\no=agent 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"+
+		"m=audio %d RTP/AVP 8 101\r\na=rtpmap:101 telephone-event/8000\r\n", port)
+}
+
+// startAgent runs an in-process SIP agent on h.agentPort that answers every INVITE with
+// agentSDP, and returns the INVITEs it received.
+func startAgent(t *testing.T, h *harness) <-chan *sip.Request {
+	t.Helper()
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("agent"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := sipgo.NewServer(ua)
+	cli, _ := sipgo.NewClient(ua, sipgo.WithClientHostname("127.0.0.1"))
+	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "agent", Host: "127.0.0.1", Port: h.agentPort}}
+	dialogs := sipgo.NewDialogServerCache(cli, contact)
+	invites := make(chan *sip.Request, 8)
+	srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) {
+		invites <- req
+		ds, err := dialogs.ReadInvite(req, tx)
+		if err != nil {
+			return
+		}
+		_ = ds.Respond(sip.StatusRinging, "Ringing", nil)
+		_ = ds.RespondSDP(agentSDP(freePort(t)))
+	})
+	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { _ = dialogs.ReadAck(req, tx) })
+	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) { _ = dialogs.ReadBye(req, tx) })
+	conn, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", h.agentPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.ServeUDP(conn) }()
+	t.Cleanup(func() { conn.Close(); ua.Close() })
+	return invites
+}
+
+// caller is an in-process SIP caller.
+type caller struct {
+	dialogs *sipgo.DialogUA
+	target  sip.Uri
+}
+
+func newCaller(t *testing.T, h *harness) *caller {
+	t.Helper()
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("caller"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, _ := sipgo.NewClient(ua, sipgo.WithClientHostname("127.0.0.1"))
+	t.Cleanup(func() { ua.Close() })
+	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "caller", Host: "127.0.0.1", Port: freePort(t)}}
+	addr := h.b.Addr()
+	return &caller{dialogs: &sipgo.DialogUA{Client: cli, ContactHDR: contact},
+		target: sip.Uri{Scheme: "sip", User: "agents", Host: addr.Addr().String(), Port: int(addr.Port())}}
+}
+
+// call places a call with body as the offer and waits for the final answer.
+func (c *caller) call(t *testing.T, body []byte) (*sipgo.DialogClientSession, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ct := sip.ContentTypeHeader("application/sdp")
+	sess, err := c.dialogs.Invite(ctx, c.target, body, &ct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
+		return sess, err
+	}
+	if err := sess.Ack(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return sess, nil
+}
+
+// options sends OPTIONS to the B2BUA and returns the status code.
+func (c *caller) options(t *testing.T) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res, err := c.dialogs.Client.Do(ctx, sip.NewRequest(sip.OPTIONS, c.target))
+	if err != nil {
+		t.Fatalf("OPTIONS: %v", err)
+	}
+	return res.StatusCode
+}
