@@ -28,12 +28,12 @@ func FuzzPacket(f *testing.F) {
 			if err := p.Unmarshal(b); err != nil || p.Version != 2 {
 				t.Fatalf("sent a packet that is not RTP: %v", err)
 			}
-			if p.PayloadType != 0 && p.PayloadType != 101 && p.PayloadType != 96 {
+			if p.PayloadType != 0 && p.PayloadType != 101 && p.PayloadType != 96 && p.PayloadType != 13 {
 				t.Fatalf("sent payload type %d", p.PayloadType)
 			}
 		}
 		c := newCallerPathForFuzz(t, secure, check)
-		a := newAgentPath(negotiation(pcmu96, pcmu101), &counters{}, check)
+		a := newAgentPath(negotiation(fuzzCaller, fuzzAgent), &counters{}, check)
 		now := time.Now()
 		// Twice, so that the second copy meets the state the first left behind.
 		for range 2 {
@@ -54,5 +54,11 @@ func newCallerPathForFuzz(t *testing.T, secure bool, send func([]byte)) *callerP
 	if err := cfg.setDefaults(); err != nil {
 		t.Fatal(err)
 	}
-	return newCallerPath(negotiation(pcmu96, pcmu101), &cfg, new(atomic.Bool), &counters{}, make(chan byte, 64), nil, send)
+	return newCallerPath(negotiation(fuzzCaller, fuzzAgent), &cfg, new(atomic.Bool), &counters{}, make(chan byte, 64), nil, send)
 }
+
+// The fuzzed legs relay comfort noise untouched as well as G.711 and events.
+var (
+	fuzzCaller = Leg{Codec: PCMU, EventPT: 96, Passthrough: []PTMap{{From: 13, To: 13}}}
+	fuzzAgent  = Leg{Codec: PCMU, EventPT: 101, Passthrough: []PTMap{{From: 13, To: 13}}}
+)
