@@ -11,21 +11,27 @@ import (
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/audit"
 	"github.com/hushpay/hushpay/internal/config"
+	"github.com/hushpay/hushpay/internal/notify"
 	"github.com/hushpay/hushpay/internal/payments"
 	"github.com/hushpay/hushpay/internal/processor"
 	"github.com/hushpay/hushpay/internal/processor/sandbox"
 	"github.com/hushpay/hushpay/internal/store"
+	"github.com/hushpay/hushpay/internal/users"
+	usersql "github.com/hushpay/hushpay/internal/users/sqlstore"
 	"github.com/hushpay/hushpay/internal/vault"
 )
 
-// app is hushpay's wired core: configuration, logger, store, vault, audit log and payment service.
+// app is hushpay's wired core: configuration, logger, store, vault, audit log, payment service and
+// the web users.
 type app struct {
-	cfg      config.Config
-	log      *slog.Logger
-	store    hushpay.Store
-	vault    *vault.Vault
-	audit    *audit.Log
-	payments *payments.Service
+	cfg       config.Config
+	log       *slog.Logger
+	store     hushpay.Store
+	vault     *vault.Vault
+	audit     *audit.Log
+	payments  *payments.Service
+	userStore *usersql.Store
+	users     *users.Manager
 }
 
 // parseConfig parses a command's flags, to which it adds --config, and loads the configuration.
@@ -75,16 +81,62 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		st.Close()
 		return nil, err
 	}
+	senders, err := linkSenders(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.payments, err = payments.New(payments.Config{
 		Store: st, Vault: a.vault, Processors: procs, Audit: a.audit, Logger: log,
 		PaymentTTL: cfg.PaymentTTL, LinkTTL: cfg.LinkTTL, Retention: cfg.Retention,
-		PublicURL: cfg.BaseURL(), Merchant: cfg.Merchant,
+		PublicURL: cfg.BaseURL(), Merchant: cfg.Merchant, Senders: senders,
 	})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	if err := a.openUsers(ctx); err != nil {
+		a.payments.Close()
+		st.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// openUsers opens the web users' tables (in the same database) and their manager.
+func (a *app) openUsers(ctx context.Context) error {
+	us, err := usersql.Open(ctx, a.cfg.DatabaseURL(), a.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	m, err := users.New(users.Config{Store: us, Audit: a.audit, Logger: a.log})
+	if err != nil {
+		us.Close()
+		return err
+	}
+	a.userStore, a.users = us, m
+	return nil
+}
+
+// linkSenders returns the configured link delivery channels: "email" with smtp_url, "sms" with
+// sms_url.
+func linkSenders(cfg config.Config) (map[string]payments.LinkSender, error) {
+	senders := map[string]payments.LinkSender{}
+	if cfg.SMTPURL != "" {
+		s, err := notify.ParseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return nil, fmt.Errorf("invalid setting %w (HUSHPAY_SMTP_URL)", err)
+		}
+		senders["email"] = s
+	}
+	if cfg.SMSURL != "" {
+		tw, err := notify.ParseSMSURL(cfg.SMSURL)
+		if err != nil {
+			return nil, fmt.Errorf("invalid setting %w (HUSHPAY_SMS_URL)", err)
+		}
+		senders["sms"] = &notify.SMS{Provider: tw}
+	}
+	return senders, nil
 }
 
 // keyRing returns the configured key-encryption keys, or the development key in the data dir.
@@ -107,6 +159,7 @@ func keyRing(cfg config.Config, log *slog.Logger) (*vault.KeyRing, error) {
 
 func (a *app) Close() error {
 	a.payments.Close()
+	a.userStore.Close()
 	return a.store.Close()
 }
 

@@ -26,6 +26,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"serve":   {"run the payment service (HTTP API, payment pages)", cmdServe},
 		"apikey":  {"create an API key: apikey create --role ROLE [--tenant NAME]", cmdAPIKey},
+		"user":    {"create a web user: user create --email ADDRESS --role ROLE [--tenant NAME]", cmdUser},
 		"migrate": {"apply pending database migrations", cmdMigrate},
 		"audit":   {"check the audit trail: audit verify", cmdAudit},
 		"keys":    {"rotate the data-encryption key and re-seal stored tokens: keys rotate", cmdKeys},

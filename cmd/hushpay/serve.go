@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hushpay/hushpay/internal/api"
@@ -33,10 +34,12 @@ func cmdServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 
 	apiHandler := api.New(api.Config{Payments: a.payments, Auth: apikey.NewAuthenticator(a.store),
 		Idempotency: a.store, Ready: a.store.Ping, Logger: log})
-	pages := web.New(web.Config{Payments: a.payments, Logger: log})
+	pages := web.New(web.Config{Payments: a.payments, Logger: log, Users: a.users,
+		SecureCookies: strings.HasPrefix(cfg.BaseURL(), "https://")})
 	mux := http.NewServeMux()
-	mux.Handle("/pay/", pages)
-	mux.Handle("/static/", pages)
+	for _, path := range []string{"/pay/", "/static/", "/signin", "/signout", "/enrol/", "/agent", "/agent/"} {
+		mux.Handle(path, pages)
+	}
 	mux.Handle("/", apiHandler)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: nil}

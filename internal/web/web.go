@@ -283,7 +283,8 @@ func (l *limiter) allow(key string) bool {
 func (h *Handler) funcs() template.FuncMap {
 	return template.FuncMap{
 		"lower": strings.ToLower,
-		"sri":   func(name string) string { return h.integrity[name] },
+		// sri returns the integrity attribute of a static file (an attribute, so "+" stays unescaped).
+		"sri": func(name string) template.HTMLAttr { return template.HTMLAttr(`integrity="` + h.integrity[name] + `"`) },
 	}
 }
 
