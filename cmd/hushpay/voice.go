@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/hushpay/hushpay/internal/b2bua"
+	"github.com/hushpay/hushpay/internal/media"
+)
+
+// startVoice builds the SIP B2BUA and its media relay from the configuration (HUSHPAY_SIP_ADDR,
+// HUSHPAY_SIP_ROUTE, HUSHPAY_RTP_PORTS, HUSHPAY_MASK_MODE, HUSHPAY_MASK_SCOPE, and the TLS
+// certificate for SIP over TLS) and starts it. stop hangs up every call and closes the sockets.
+func startVoice(_ context.Context, a *app) (stop func(), err error) {
+	low, high, err := a.cfg.RTPPortRange()
+	if err != nil {
+		return nil, fmt.Errorf("invalid setting rtp_ports (HUSHPAY_RTP_PORTS): %w", err)
+	}
+	ports, err := media.NewPortAllocator(low, high)
+	if err != nil {
+		return nil, fmt.Errorf("invalid setting rtp_ports (HUSHPAY_RTP_PORTS): %w", err)
+	}
+	mode, err := media.ParseMaskMode(a.cfg.MaskMode)
+	if err != nil {
+		return nil, fmt.Errorf("invalid setting mask_mode (HUSHPAY_MASK_MODE): %w", err)
+	}
+	scope, err := media.ParseMaskScope(a.cfg.MaskScope)
+	if err != nil {
+		return nil, fmt.Errorf("invalid setting mask_scope (HUSHPAY_MASK_SCOPE): %w", err)
+	}
+	routes, err := b2bua.NewRouter(a.cfg.SIPRoute)
+	if err != nil {
+		return nil, fmt.Errorf("invalid setting sip_route (HUSHPAY_SIP_ROUTE): %w", err)
+	}
+	sip.SetDefaultLogger(b2bua.LibraryLogger(a.log)) // sipgo's own lines: messages only, never a SIP message
+	node, _ := os.Hostname()
+	b, err := b2bua.New(b2bua.Config{Addr: a.cfg.SIPAddr, TLSCert: a.cfg.TLSCert, TLSKey: a.cfg.TLSKey,
+		Routes: routes, Ports: ports, Mode: mode, Scope: scope, Calls: a.store, Payments: a.payments,
+		Node: node, Logger: a.log})
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Start(); err != nil {
+		return nil, err
+	}
+	if a.cfg.SIPRoute == "" {
+		a.log.Warn("no sip_route (HUSHPAY_SIP_ROUTE) set: inbound calls are answered 404 until one is")
+	}
+	return func() { _ = b.Close() }, nil
+}
