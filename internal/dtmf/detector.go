@@ -118,8 +118,8 @@ type Detector struct {
 	fb     filterBank
 	limits [2]limits // for the onset of a press and for holding it
 
-	buf    [halfLen]float32 // the half-block being filled
-	prev   [halfLen]float32 // the half-block before it
+	bufs   [2][halfLen]float32 // the half-block being filled and the one before it
+	cur    int                 // index in bufs of the one being filled
 	fill   int
 	halves [ringSize]half
 	nHalf  int64 // half-blocks analysed so far; half h starts at sample h*halfLen
@@ -154,7 +154,7 @@ func (d *Detector) Reset() {
 func (d *Detector) Process(frame []int16, fn func(Event)) {
 	for len(frame) > 0 {
 		n := min(halfLen-d.fill, len(frame))
-		dst := d.buf[d.fill : d.fill+n]
+		dst := d.bufs[d.cur][d.fill : d.fill+n]
 		for i, s := range frame[:n] {
 			dst[i] = float32(s)
 		}
@@ -163,7 +163,7 @@ func (d *Detector) Process(frame []int16, fn func(Event)) {
 		if d.fill == halfLen {
 			d.analyse()
 			d.step(fn)
-			d.prev, d.fill = d.buf, 0
+			d.cur, d.fill = 1-d.cur, 0
 		}
 	}
 }
@@ -185,10 +185,7 @@ func (d *Detector) Flush(fn func(Event)) {
 func (d *Detector) analyse() {
 	h := &d.halves[d.nHalf%ringSize]
 	d.nHalf++
-	var e float32
-	for _, v := range d.buf {
-		e += v * v
-	}
+	e := energy(&d.bufs[d.cur])
 	*h = half{energy: e}
 	if e < quietEnergy {
 		return
@@ -214,11 +211,27 @@ func (d *Detector) analyse() {
 	d.goertzel4(h, 4)
 }
 
+// energy returns the sum of squares of x, in four independent sums so the additions overlap.
+func energy(x *[halfLen]float32) float32 {
+	var e0, e1, e2, e3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		e0 += x[i] * x[i]
+		e1 += x[i+1] * x[i+1]
+		e2 += x[i+2] * x[i+2]
+		e3 += x[i+3] * x[i+3]
+	}
+	for ; i < len(x); i++ {
+		e0 += x[i] * x[i]
+	}
+	return e0 + e1 + e2 + e3
+}
+
 // goertzel4 runs the four filters from first on the current half-block and stores their outputs.
 func (d *Detector) goertzel4(h *half, first int) {
 	c0, c1, c2, c3 := d.fb.coef[first], d.fb.coef[first+1], d.fb.coef[first+2], d.fb.coef[first+3]
 	var a1, a2, b1, b2, e1, e2, g1, g2 float32
-	for _, x := range d.buf {
+	for _, x := range &d.bufs[d.cur] {
 		a1, a2 = x+c0*a1-a2, a1
 		b1, b2 = x+c1*b1-b2, b1
 		e1, e2 = x+c2*e1-e2, e1
@@ -236,7 +249,7 @@ func (d *Detector) goertzel4(h *half, first int) {
 func (d *Detector) goertzel2(h *half, j, k int) {
 	cj, ck := d.fb.coef[j], d.fb.coef[k]
 	var a1, a2, b1, b2 float32
-	for _, x := range d.buf {
+	for _, x := range &d.bufs[d.cur] {
 		a1, a2 = x+cj*a1-a2, a1
 		b1, b2 = x+ck*b1-b2, b1
 	}

@@ -99,7 +99,7 @@ func windowedPower(x *[blockLen]float64, hz float64) float64 {
 // sample returns sample i of the last block.
 func (d *Detector) sample(i int) float32 {
 	if i < halfLen {
-		return d.prev[i]
+		return d.bufs[1-d.cur][i]
 	}
-	return d.buf[i-halfLen]
+	return d.bufs[d.cur][i-halfLen]
 }
