@@ -1,7 +1,9 @@
 package b2bua
 
 import (
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 
@@ -66,12 +68,45 @@ func (b *B2BUA) onInfo(req *sip.Request, tx sip.ServerTransaction) {
 		c.relayRequest(from, req, tx)
 		return
 	}
-	c.key(sym)
+	c.infoKey(sym, infoDuration(req.Body()))
 	if c.masking() {
 		b.reply(req, tx, sip.StatusOK, "OK")
 		return
 	}
 	c.relayRequest(from, req, tx)
+}
+
+// infoKey hands a SIP INFO key to the relay, which reports it through OnKey once even when the
+// phone also sent it in-band or as RFC 4733. The relay takes injected keys with the caller's
+// next RTP packet, so while no RTP has come from the caller the key goes to the payment
+// directly.
+func (c *call) infoKey(sym byte, d time.Duration) {
+	c.mu.Lock()
+	started := c.relayStarted
+	c.mu.Unlock()
+	if started && c.relay.Stats().Caller.Received > 0 {
+		if err := c.relay.InjectKey(sym, d); err == nil {
+			return
+		}
+	}
+	c.key(sym)
+}
+
+// infoDuration reads the Duration line of an application/dtmf-relay body (milliseconds), or 0.
+func infoDuration(body []byte) time.Duration {
+	if len(body) > maxInfoBody {
+		return 0
+	}
+	for line := range strings.Lines(string(body)) {
+		name, value, ok := strings.Cut(line, "=")
+		if ok && strings.EqualFold(strings.TrimSpace(name), "duration") {
+			ms, err := strconv.Atoi(strings.TrimSpace(value))
+			if err == nil && ms > 0 && ms < 10_000 {
+				return time.Duration(ms) * time.Millisecond
+			}
+		}
+	}
+	return 0
 }
 
 // masking reports whether the caller's keys are hidden from the agent right now.

@@ -224,34 +224,30 @@ func (c *call) answerOffer(from hushpay.LegRole, req *sip.Request, tx sip.Server
 		c.b.reply(req, tx, sip.StatusNotAcceptableHere, "Not Acceptable Here")
 		return
 	}
-	c.renegotiated(from, offer, answerSDP)
+	c.renegotiated(from, offer, answerSDP, answer)
 	out := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", answer.Bytes())
 	out.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	echoSessionExpires(req, out)
 	c.b.respond(tx, out)
 }
 
-// renegotiated records both legs' new SDP. The relay keeps the media it started with: a new
-// remote address or codec is logged, not applied (docs/voice.md, "Not yet").
-func (c *call) renegotiated(from hushpay.LegRole, offer, answer *sdp.Session) {
+// renegotiated records both legs' new SDP and hands the relay the new media: the offering
+// leg's address from its offer with the formats hushpay answered, the other leg's from its
+// answer. A failure is logged; the call goes on with the media it had.
+func (c *call) renegotiated(from hushpay.LegRole, offer, theirAnswer, ourAnswer *sdp.Session) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	oldCaller, oldAgent := c.callerSDP, c.agentSDP
+	var err error
 	if from == hushpay.LegCaller {
-		c.callerSDP, c.agentSDP = offer, answer
+		c.callerSDP, c.agentSDP = offer, theirAnswer
+		err = c.applyMediaLocked(offer, ourAnswer, theirAnswer, theirAnswer)
 	} else {
-		c.agentSDP, c.callerSDP = offer, answer
+		c.agentSDP, c.callerSDP = offer, theirAnswer
+		err = c.applyMediaLocked(theirAnswer, theirAnswer, offer, ourAnswer)
 	}
-	if oldAgent == nil {
+	if err != nil {
+		c.log.Warn("re-negotiated media not applied to the relay", "err", err)
 		return
-	}
-	for _, pair := range [][2]*sdp.Session{{oldCaller, c.callerSDP}, {oldAgent, c.agentSDP}} {
-		before, err1 := mediaLeg(pair[0], pair[0])
-		after, err2 := mediaLeg(pair[1], pair[1])
-		if err1 == nil && err2 == nil && (before.Remote != after.Remote || before.Codec != after.Codec) &&
-			!after.Remote.Addr().IsUnspecified() {
-			c.log.Warn("re-negotiated media address or codec not applied to the relay")
-		}
 	}
 	c.log.Info("media re-negotiated", "from", string(from),
 		"caller_direction", string(c.callerSDP.Direction(c.callerSDP.Audio())))

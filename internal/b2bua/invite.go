@@ -253,26 +253,37 @@ func (c *call) agentAnswered(body []byte) ([]byte, error) {
 	return answer.Bytes(), nil
 }
 
-// startMedia starts the relay with both legs' negotiated media, once.
-func (c *call) startMedia(callerAnswer, agentSDP *sdp.Session) error {
+// startMedia hands the relay both legs' negotiated media: it starts the relay the first time
+// (early media or the answer) and updates it after that (an answer that differs from the early
+// one, a re-INVITE, an UPDATE).
+func (c *call) startMedia(callerNegotiated, agentSDP *sdp.Session) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.relayStarted {
+	return c.applyMediaLocked(c.callerSDP, callerNegotiated, agentSDP, agentSDP)
+}
+
+// applyMediaLocked starts or updates the relay from each leg's own SDP and the SDP that holds
+// the leg's negotiated formats. Caller holds c.mu.
+func (c *call) applyMediaLocked(callerPeer, callerNegotiated, agentPeer, agentNegotiated *sdp.Session) error {
+	callerLeg, err := mediaLeg(callerPeer, callerNegotiated)
+	if err != nil {
+		return err
+	}
+	agentLeg, err := mediaLeg(agentPeer, agentNegotiated)
+	if err != nil {
+		return err
+	}
+	if !c.relayStarted {
+		if err := c.relay.Start(callerLeg, agentLeg); err != nil {
+			return err
+		}
+		c.relayStarted = true
 		return nil
 	}
-	callerLeg, err := mediaLeg(c.callerSDP, callerAnswer)
-	if err != nil {
+	if err := c.relay.Update(media.Caller, callerLeg); err != nil {
 		return err
 	}
-	agentLeg, err := mediaLeg(agentSDP, agentSDP)
-	if err != nil {
-		return err
-	}
-	if err := c.relay.Start(callerLeg, agentLeg); err != nil {
-		return err
-	}
-	c.relayStarted = true
-	return nil
+	return c.relay.Update(media.Agent, agentLeg)
 }
 
 // failed answers the caller after the agent leg did not answer: its final response passed back

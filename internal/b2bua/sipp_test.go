@@ -15,14 +15,15 @@ func TestSippCalls(t *testing.T) {
 	bin := needSipp(t)
 	tests := []struct {
 		name, caller, agent string
-		// wantLegs is how many legs the stored call has; wantState its final state.
+		// wantLegs is how many legs the stored call has; wantLog a line hushpay must log.
 		wantLegs int
+		wantLog  string
 	}{
-		{"a basic call ends when the caller hangs up", "caller_basic.xml", "agent_answer.xml", 2},
-		{"a call ends when the agent hangs up", "caller_wait_bye.xml", "agent_bye.xml", 2},
-		{"a CANCEL before answer is relayed and the caller gets 487", "caller_cancel.xml", "agent_ring.xml", 2},
-		{"486 Busy Here comes back to the caller", "caller_busy.xml", "agent_busy.xml", 2},
-		{"hold and resume by re-INVITE reach the agent and back", "caller_hold.xml", "agent_hold.xml", 2},
+		{"a basic call ends when the caller hangs up", "caller_basic.xml", "agent_answer.xml", 2, "call active"},
+		{"a call ends when the agent hangs up", "caller_wait_bye.xml", "agent_bye.xml", 2, "from=agent"},
+		{"a CANCEL before answer is relayed and the caller gets 487", "caller_cancel.xml", "agent_ring.xml", 2, "reason=cancelled"},
+		{"486 Busy Here comes back to the caller", "caller_busy.xml", "agent_busy.xml", 2, "status=486"},
+		{"hold and resume by re-INVITE reach the agent and back", "caller_hold.xml", "agent_hold.xml", 2, "caller_direction=sendonly"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,6 +41,12 @@ func TestSippCalls(t *testing.T) {
 			c := calls[0]
 			if c.State != hushpay.CallEnded || c.EndedAt == nil {
 				t.Errorf("stored call state = %s (ended_at %v), want ended", c.State, c.EndedAt)
+			}
+			if strings.Contains(h.logs.String(), "not applied") || strings.Contains(h.logs.String(), "level=ERROR") {
+				t.Errorf("hushpay logged a failure:\n%s", h.logs.String())
+			}
+			if !strings.Contains(h.logs.String(), tt.wantLog) {
+				t.Errorf("hushpay did not log %q", tt.wantLog)
 			}
 			if len(c.Legs) != tt.wantLegs {
 				t.Errorf("stored legs = %+v, want %d", c.Legs, tt.wantLegs)
