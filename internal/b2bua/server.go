@@ -52,18 +52,13 @@ func (b *B2BUA) Addr() netip.AddrPort { return b.addr }
 
 // Start binds UDP and TCP on cfg.Addr (and TLS when configured) and serves until Close.
 func (b *B2BUA) Start() error {
-	udp, err := net.ListenPacket("udp", b.cfg.Addr)
+	udp, tcp, err := listenPair(b.cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("b2bua: listen udp: %w", err)
+		return err
 	}
 	b.udp = udp
 	b.addr = udp.LocalAddr().(*net.UDPAddr).AddrPort()
 	b.addr = netip.AddrPortFrom(b.addr.Addr().Unmap(), b.addr.Port())
-	tcp, err := net.Listen("tcp", b.addr.String())
-	if err != nil {
-		udp.Close()
-		return fmt.Errorf("b2bua: listen tcp: %w", err)
-	}
 	b.listeners = append(b.listeners, tcp)
 	b.mediaIP = b.cfg.MediaIP
 	if !b.mediaIP.IsValid() {
@@ -86,6 +81,32 @@ func (b *B2BUA) Start() error {
 	}
 	b.log.Info("SIP listening", "addr", b.addr.String(), "media_ip", b.mediaIP.String(), "tls", len(b.listeners) > 1)
 	return nil
+}
+
+// pairAttempts is how often listenPair tries a free port when the address asks for port 0.
+const pairAttempts = 10
+
+// listenPair binds UDP and TCP on the same address. With port 0 it takes a free UDP port and
+// tries again when its TCP twin is taken.
+func listenPair(addr string) (net.PacketConn, net.Listener, error) {
+	_, port, _ := net.SplitHostPort(addr)
+	var lastErr error
+	for range pairAttempts {
+		udp, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("b2bua: listen udp: %w", err)
+		}
+		tcp, err := net.Listen("tcp", udp.LocalAddr().String())
+		if err == nil {
+			return udp, tcp, nil
+		}
+		udp.Close()
+		lastErr = err
+		if port != "0" {
+			break
+		}
+	}
+	return nil, nil, fmt.Errorf("b2bua: listen tcp: %w", lastErr)
 }
 
 // build creates the sipgo user agent, server, clients and handlers.
