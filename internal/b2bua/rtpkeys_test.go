@@ -1,0 +1,80 @@
+package b2bua_test
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/b2bua/sdp"
+	"github.com/hushpay/hushpay/internal/dtmf/rfc4733"
+	"github.com/hushpay/hushpay/internal/payments"
+)
+
+// TestRFC4733KeysReachThePayment sends four key presses as RFC 4733 telephone-events (on the
+// caller's payload type 96) to hushpay's media port during a payment, and checks the relay's
+// OnKey reaches the payment's card number field, once per press.
+func TestRFC4733KeysReachThePayment(t *testing.T) {
+	h := newHarness(t)
+	startAgent(t, h)
+	rtpConn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rtpConn.Close()
+	sess, err := newCaller(t, h).call(t, callerSDP(rtpConn.LocalAddr().(*net.UDPAddr).Port))
+	if err != nil {
+		t.Fatalf("call: %v", err)
+	}
+	answer, err := sdp.Parse(sess.InviteResponse.Body())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mediaIP, _ := answer.Connection(answer.Audio())
+	hushpayMedia := &net.UDPAddr{IP: mediaIP.AsSlice(), Port: answer.Audio().Port}
+
+	var call *hushpay.Call
+	waitFor(t, "the call to be active", func() bool {
+		calls := h.calls(t)
+		if len(calls) == 1 && calls[0].State == hushpay.CallActive {
+			call = calls[0]
+			return true
+		}
+		return false
+	})
+	pr := hushpay.Principal{Tenant: "default", Role: hushpay.RoleAgent, Actor: "test"}
+	p, err := h.payments.Create(context.Background(), pr, payments.CreateRequest{CallID: call.ID, Amount: 500,
+		Currency: "USD", Reference: "rtp-keys"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	sender := rfc4733.NewSender(rfc4733.SenderConfig{PayloadType: 96, SSRC: 0x4242}, 100)
+	var ts uint32
+	for _, key := range []byte("4242") {
+		packets, err := sender.AppendPress(nil, key, ts, 800)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pkt := range packets {
+			if _, err := rtpConn.WriteTo(pkt, hushpayMedia); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		ts += 1600
+	}
+	waitFor(t, "four keys in the card number field", func() bool {
+		got, err := h.payments.Get(context.Background(), pr, p.ID)
+		return err == nil && got.Fields[hushpay.FieldCardNumber].Length == 4
+	})
+	if err := sess.Bye(context.Background()); err != nil {
+		t.Fatalf("BYE: %v", err)
+	}
+	waitFor(t, "the call to end", func() bool { return h.b.Calls() == 0 })
+	got, _ := h.payments.Get(context.Background(), pr, p.ID)
+	if got.State != hushpay.PaymentCancelled || got.Fields[hushpay.FieldCardNumber].Length != 4 {
+		t.Errorf("payment after the call: %s with %d digits, want cancelled with 4", got.State, got.Fields[hushpay.FieldCardNumber].Length)
+	}
+}
