@@ -185,7 +185,7 @@ func (d *Detector) Flush(fn func(Event)) {
 func (d *Detector) analyse() {
 	h := &d.halves[d.nHalf%ringSize]
 	d.nHalf++
-	e := energy(&d.bufs[d.cur])
+	e := removeDC(&d.bufs[d.cur])
 	*h = half{energy: e}
 	if e < quietEnergy {
 		return
@@ -211,20 +211,31 @@ func (d *Detector) analyse() {
 	d.goertzel4(h, 4)
 }
 
-// energy returns the sum of squares of x, in four independent sums so the additions overlap.
-func energy(x *[halfLen]float32) float32 {
-	var e0, e1, e2, e3 float32
+// removeDC subtracts the mean of x from it and returns the sum of squares that is left, so that
+// a DC offset in a recording neither counts as power the tones would have to outweigh nor leaks
+// into the filters. It keeps four independent sums so the additions overlap.
+func removeDC(x *[halfLen]float32) float32 {
+	var e0, e1, e2, e3, sum float32
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
 		e0 += x[i] * x[i]
 		e1 += x[i+1] * x[i+1]
 		e2 += x[i+2] * x[i+2]
 		e3 += x[i+3] * x[i+3]
+		sum += (x[i] + x[i+1]) + (x[i+2] + x[i+3])
 	}
 	for ; i < len(x); i++ {
 		e0 += x[i] * x[i]
+		sum += x[i]
 	}
-	return e0 + e1 + e2 + e3
+	mean := sum / halfLen
+	if mean > -1 && mean < 1 {
+		return e0 + e1 + e2 + e3
+	}
+	for i := range x {
+		x[i] -= mean
+	}
+	return max(0, e0+e1+e2+e3-sum*mean)
 }
 
 // goertzel4 runs the four filters from first on the current half-block and stores their outputs.

@@ -166,3 +166,13 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 		t.Errorf("Process allocates %.1f times per frame", allocs)
 	}
 }
+
+func TestDCOffsetDoesNotHideKeys(t *testing.T) {
+	s := keySequence(allKeys, flat(-33), 0, 60*ms, 60*ms)
+	for i := range s {
+		s[i] += 1500
+	}
+	if got := keysOf(detectAll(s)); got != allKeys {
+		t.Errorf("with a DC offset of 1500: found %q, want %q", got, allKeys)
+	}
+}
