@@ -18,19 +18,23 @@ func TestSippCalls(t *testing.T) {
 		// wantLegs is how many legs the stored call has; wantLog a line hushpay must log.
 		wantLegs int
 		wantLog  string
+		// callerArgs are extra sipp arguments for the caller (its transport).
+		callerArgs []string
 	}{
-		{"a basic call ends when the caller hangs up", "caller_basic.xml", "agent_answer.xml", 2, "call active"},
-		{"a call ends when the agent hangs up", "caller_wait_bye.xml", "agent_bye.xml", 2, "from=agent"},
-		{"a CANCEL before answer is relayed and the caller gets 487", "caller_cancel.xml", "agent_ring.xml", 2, "reason=cancelled"},
-		{"486 Busy Here comes back to the caller", "caller_busy.xml", "agent_busy.xml", 2, "status=486"},
-		{"hold and resume by re-INVITE reach the agent and back", "caller_hold.xml", "agent_hold.xml", 2, "caller_direction=sendonly"},
+		{"a basic call ends when the caller hangs up", "caller_basic.xml", "agent_answer.xml", 2, "call active", nil},
+		{"a caller on TCP reaches a UDP agent side", "caller_basic.xml", "agent_answer.xml", 2, "call active", []string{"-t", "t1"}},
+		{"early media from the agent side reaches the caller", "caller_early.xml", "agent_early.xml", 2, "call active", nil},
+		{"a call ends when the agent hangs up", "caller_wait_bye.xml", "agent_bye.xml", 2, "from=agent", nil},
+		{"a CANCEL before answer is relayed and the caller gets 487", "caller_cancel.xml", "agent_ring.xml", 2, "reason=cancelled", nil},
+		{"486 Busy Here comes back to the caller", "caller_busy.xml", "agent_busy.xml", 2, "status=486", nil},
+		{"hold and resume by re-INVITE reach the agent and back", "caller_hold.xml", "agent_hold.xml", 2, "caller_direction=sendonly", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			agent := startSipp(t, bin, tt.agent, h.agentPort, "")
 			waitBound(t, h.agentPort)
-			caller := startSipp(t, bin, tt.caller, freePort(t), h.b.Addr().String())
+			caller := startSipp(t, bin, tt.caller, freePort(t), h.b.Addr().String(), tt.callerArgs...)
 			caller.wait(t)
 			agent.wait(t)
 			waitFor(t, "the call to end", func() bool { return h.b.Calls() == 0 })
