@@ -125,6 +125,9 @@ func fieldWords(f fieldView) string {
 	}
 	switch hushpay.FieldState(f.State) {
 	case hushpay.FieldComplete:
+		if f.Brand != "" {
+			label = f.Brand + ", " + lowerFirst(label)
+		}
 		if f.Last4 != "" {
 			return fmt.Sprintf("%s valid, ending %s", label, f.Last4)
 		}

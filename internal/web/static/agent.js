@@ -151,6 +151,7 @@
     if (stream) { stream.close(); stream = null; }
     current = null; $('payment').hidden = true; $('start').hidden = false;
     $('chat-url').hidden = true; $('copy-url').hidden = true; $('link-status').textContent = '';
+    $('link-email').value = ''; $('link-phone').value = ''; $('chat-url').value = '';
     $('start-form').reset(); $('amount').focus();
   });
 }());
