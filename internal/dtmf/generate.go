@@ -47,8 +47,10 @@ func Generate(digits string, o GenOptions) ([]int16, error) {
 }
 
 // AppendKey appends n samples of key's dual tone, shaped by o's Level, Twist and FreqOffset, to dst
-// and returns the extended slice. A symbol that is not a key appends n samples of silence.
+// and returns the extended slice. A symbol that is not a key appends n samples of silence; n <= 0
+// appends nothing.
 func AppendKey(dst []int16, key byte, n int, o GenOptions) []int16 {
+	n = max(n, 0)
 	low, high, ok := Frequencies(upper(key))
 	if !ok {
 		return append(dst, make([]int16, n)...)
