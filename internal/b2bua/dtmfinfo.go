@@ -68,6 +68,9 @@ func (b *B2BUA) onInfo(req *sip.Request, tx sip.ServerTransaction) {
 		c.relayRequest(from, req, tx)
 		return
 	}
+	if c.currentPayment() == "" {
+		c.refreshSecure() // a payment may have started since the last poll: decide on fresh state
+	}
 	c.infoKey(sym, infoDuration(req.Body()))
 	if c.masking() {
 		b.reply(req, tx, sip.StatusOK, "OK")

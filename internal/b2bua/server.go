@@ -177,9 +177,11 @@ func (b *B2BUA) serve(run func() error) {
 // Close hangs up every call (BYE on both legs), stops the listeners and waits.
 func (b *B2BUA) Close() error {
 	b.cancel()
+	var hangups sync.WaitGroup
 	for _, c := range b.calls.all() {
-		c.hangup(context.Background(), "shutdown")
+		hangups.Go(func() { c.hangup(context.Background(), "shutdown") })
 	}
+	hangups.Wait()
 	b.closeListeners()
 	if b.ua != nil {
 		b.ua.Close()
