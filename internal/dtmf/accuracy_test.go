@@ -1,7 +1,6 @@
 package dtmf
 
 import (
-	"fmt"
 	"testing"
 )
 
@@ -90,13 +89,4 @@ func TestCorpusCanFail(t *testing.T) {
 			}
 		})
 	}
-}
-
-// summary is one line of the accuracy table.
-func summary(c category, detect func([]int16) string) string {
-	line := fmt.Sprintf("| %s |", c.name)
-	for _, tl := range judge(c, detect) {
-		line += fmt.Sprintf(" %s |", tl)
-	}
-	return line
 }
