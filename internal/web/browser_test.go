@@ -171,7 +171,9 @@ func (tb *tab) screenshot(t *testing.T, name string) {
 }
 
 // cspViolations returns what the page's CSP blocked.
-func (tb *tab) cspViolations(t *testing.T) string { return tb.eval(t, `(window.__csp||[]).join('; ')`) }
+func (tb *tab) cspViolations(t *testing.T) string {
+	return tb.eval(t, `window.__csp ? window.__csp.join('; ') : 'the CSP recorder is missing'`)
+}
 
 func jsString(s string) string {
 	return `'` + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + `'`
@@ -261,13 +263,15 @@ func TestBrowserPaymentByEmailLink(t *testing.T) {
 				chromedp.SendKeys(chromedp.CSS("#card_number"), tt.card[:9]))
 			phone.waitText(t, "#card_number-brand", "Visa")
 			desk.waitText(t, `tr[data-field=card_number] .progress`, "Visa, 8 of 16 digits")
+			if i == 0 {
+				desk.screenshot(t, "agent-desktop-progress.png")
+			}
 			phone.do(t, chromedp.SendKeys(chromedp.CSS("#card_number"), tt.card[9:]))
 			desk.waitText(t, `tr[data-field=card_number] .progress`, "Visa, card number valid")
 			phone.do(t, chromedp.SendKeys(chromedp.CSS("#expiry"), tt.expiry), chromedp.SendKeys(chromedp.CSS("#security_code"), "123"))
 			desk.waitText(t, `tr[data-field=security_code] .progress`, "Security code valid")
 			if i == 0 {
 				phone.screenshot(t, "payment-page.png")
-				desk.screenshot(t, "agent-desktop-progress.png")
 			}
 			phone.do(t, chromedp.Click(chromedp.CSS("button[type=submit]")))
 			phone.waitText(t, "body", tt.pageResult)
@@ -290,11 +294,24 @@ func TestBrowserPaymentByEmailLink(t *testing.T) {
 				}
 			}
 			if i == 0 {
+				phone.screenshot(t, "payment-result.png")
 				checkInlineScriptBlocked(t, phone)
+				phone.do(t, chromedp.Navigate(link))
+				phone.waitText(t, "body", "This payment link has already been used.")
 			}
 			desk.do(t, chromedp.Click(chromedp.CSS("#new-payment")), chromedp.WaitVisible(chromedp.CSS("#start-form")))
 		})
 	}
+	t.Run("the supervisor view lists the three payments with the last four digits only", func(t *testing.T) {
+		desk.do(t, chromedp.Click(chromedp.CSS(`nav a[href="/agent/payments"]`)), chromedp.WaitVisible(chromedp.CSS("table.payments")))
+		for _, want := range []string{"INV-A", "INV-B", "INV-C", "Visa ···· 4242", "Visa ···· 0002", "declined", "cancelled"} {
+			desk.waitText(t, "table.payments", want)
+		}
+		desk.screenshot(t, "payments.png")
+		if v := desk.cspViolations(t); v != "" {
+			t.Errorf("CSP violations: %s", v)
+		}
+	})
 }
 
 func (e *deskEnv) paymentByRef(t *testing.T, ref string) *hushpay.Payment {
