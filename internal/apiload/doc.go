@@ -5,7 +5,8 @@
 // post the payment form with a test card, and read the payment back as succeeded. It records every
 // step's latency in an HDR histogram and reports count, errors, throughput and percentiles.
 //
-// It owns the load generator and the in-process server used by cmd/apiload. It is a measuring
-// tool: it must not be imported by the service's own packages, and it reaches the service only
-// through HTTP once the server is started.
+// It owns the load generator and the in-process server used by cmd/apiload. It opens the database
+// only through internal/store, as serve does, so it must not import a store implementation
+// (internal/store/sqlite, internal/store/postgres) or the test helpers (testing,
+// internal/store/storetest); and no service package may import it.
 package apiload
