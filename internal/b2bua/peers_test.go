@@ -27,6 +27,20 @@ func agentSDP(port int) []byte {
 // agentSDP, and returns the INVITEs it received.
 func startAgent(t *testing.T, h *harness) <-chan *sip.Request {
 	t.Helper()
+	a := startAgentWithInfo(t, h)
+	return a.invites
+}
+
+// agentPeer is what the in-process agent saw: INVITEs, INFOs, and whether RTP reached it.
+type agentPeer struct {
+	invites, infos <-chan *sip.Request
+	media          <-chan struct{} // closed at the first RTP packet the agent receives
+}
+
+// startAgentWithInfo is startAgent that also answers INFO 200, and reports the INFOs and the
+// first RTP packet it receives.
+func startAgentWithInfo(t *testing.T, h *harness) agentPeer {
+	t.Helper()
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("agent"))
 	if err != nil {
 		t.Fatal(err)
@@ -35,15 +49,31 @@ func startAgent(t *testing.T, h *harness) <-chan *sip.Request {
 	cli, _ := sipgo.NewClient(ua, sipgo.WithClientHostname("127.0.0.1"))
 	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "agent", Host: "127.0.0.1", Port: h.agentPort}}
 	dialogs := sipgo.NewDialogServerCache(cli, contact)
-	invites := make(chan *sip.Request, 8)
+	inviteCh, infoCh := make(chan *sip.Request, 8), make(chan *sip.Request, 32)
+	rtpConn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rtpPort := rtpConn.LocalAddr().(*net.UDPAddr).Port
+	media := make(chan struct{})
+	go func() {
+		buf := make([]byte, 1500)
+		if _, _, err := rtpConn.ReadFrom(buf); err == nil {
+			close(media)
+		}
+	}()
+	srv.OnInfo(func(req *sip.Request, tx sip.ServerTransaction) {
+		infoCh <- req
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+	})
 	srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) {
-		invites <- req
+		inviteCh <- req
 		ds, err := dialogs.ReadInvite(req, tx)
 		if err != nil {
 			return
 		}
 		_ = ds.Respond(sip.StatusRinging, "Ringing", nil)
-		_ = ds.RespondSDP(agentSDP(freePort(t)))
+		_ = ds.RespondSDP(agentSDP(rtpPort))
 	})
 	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { _ = dialogs.ReadAck(req, tx) })
 	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) { _ = dialogs.ReadBye(req, tx) })
@@ -52,8 +82,8 @@ func startAgent(t *testing.T, h *harness) <-chan *sip.Request {
 		t.Fatal(err)
 	}
 	go func() { _ = srv.ServeUDP(conn) }()
-	t.Cleanup(func() { conn.Close(); ua.Close() })
-	return invites
+	t.Cleanup(func() { conn.Close(); rtpConn.Close(); ua.Close() })
+	return agentPeer{invites: inviteCh, infos: infoCh, media: media}
 }
 
 // caller is an in-process SIP caller.
