@@ -294,7 +294,7 @@ func (g *generator) frame(s *sender, i, k int, now time.Duration) {
 		}
 		c.armed = false
 	}
-	if ok, inBand := pressAt(p); ok && c.armed {
+	if ok, inBand := pressAt(p); ok && c.armed && now < g.cfg.duration-time.Second { // each press ends well before the run
 		key := keypad[(i+k/cycleLen*5+p/50)%len(keypad)]
 		c.press = press{active: true, inBand: inBand, key: key, start: p, ts: c.ts[0]}
 		g.keysSent.Add(1)
