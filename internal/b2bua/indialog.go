@@ -167,8 +167,14 @@ func (c *call) forwardOffer(from hushpay.LegRole, req *sip.Request, tx sip.Serve
 	}
 	var out *sdp.Session
 	if err == nil {
+		c.mu.Lock()
+		current := c.callerSDP // the SDP the receiving leg sent last
+		if to == hushpay.LegAgent {
+			current = c.agentSDP
+		}
+		c.mu.Unlock()
 		out, err = c.sdpFor(to, func(o sdp.Origin) (*sdp.Session, error) {
-			return relayOffer(offer, c.relay.LocalAddr(side(to)), o)
+			return relayOffer(offer, c.relay.LocalAddr(side(to)), o, eventPT(current))
 		})
 	}
 	if err != nil {

@@ -157,7 +157,7 @@ var errGaveUp = errors.New("b2bua: onward INVITE cancelled")
 // timer headers the caller offered.
 func (c *call) onwardInvite(req *sip.Request, route Route) (*sip.Request, error) {
 	offer, err := c.sdpFor(hushpay.LegAgent, func(o sdp.Origin) (*sdp.Session, error) {
-		return relayOffer(c.callerSDP, c.relay.LocalAddr(media.Agent), o)
+		return relayOffer(c.callerSDP, c.relay.LocalAddr(media.Agent), o, 0)
 	})
 	if err != nil {
 		return nil, err

@@ -19,8 +19,9 @@ var (
 // narrowed to G.711 and telephone-event (the relay must read the audio to capture and mask key
 // presses at any moment of the call, and it decodes only G.711), other media disabled (port 0:
 // the relay carries audio only), media anchored on local (the relay socket facing the other
-// leg). Unknown attributes stay as they were.
-func relayOffer(offer *sdp.Session, local netip.AddrPort, origin sdp.Origin) (*sdp.Session, error) {
+// leg), telephone-event on eventPT when that leg already uses one (0: as offered). Unknown
+// attributes stay as they were.
+func relayOffer(offer *sdp.Session, local netip.AddrPort, origin sdp.Origin, eventPT uint8) (*sdp.Session, error) {
 	out := offer.Clone()
 	audio := out.Audio()
 	if audio == nil {
@@ -28,6 +29,9 @@ func relayOffer(offer *sdp.Session, local netip.AddrPort, origin sdp.Origin) (*s
 	}
 	if !audio.NarrowToG711() {
 		return nil, errNoG711
+	}
+	if te, ok := audio.TelephoneEvent(); ok && eventPT != 0 {
+		audio.Renumber(te.PT, eventPT)
 	}
 	disableOthers(out, audio)
 	out.Anchor(local.Addr(), origin, func(int) int { return int(local.Port()) })
@@ -64,6 +68,15 @@ func relayAnswer(offer, answer *sdp.Session, local netip.AddrPort, origin sdp.Or
 	out.SetDirection(audio, answer.Direction(theirs))
 	out.Anchor(local.Addr(), origin, func(int) int { return int(local.Port()) })
 	return out, nil
+}
+
+// eventPT returns the telephone-event payload type of s's audio, or 0.
+func eventPT(s *sdp.Session) uint8 {
+	if s == nil || s.Audio() == nil {
+		return 0
+	}
+	te, _ := s.Audio().TelephoneEvent()
+	return te.PT
 }
 
 // matchCodec returns the payload type of the section's G.711 codec named name, or else of its

@@ -27,6 +27,7 @@ func TestSippCalls(t *testing.T) {
 		{"a call ends when the agent hangs up", "caller_wait_bye.xml", "agent_bye.xml", 2, "from=agent", nil},
 		{"a CANCEL before answer is relayed and the caller gets 487", "caller_cancel.xml", "agent_ring.xml", 2, "reason=cancelled", nil},
 		{"486 Busy Here comes back to the caller", "caller_busy.xml", "agent_busy.xml", 2, "status=486", nil},
+		{"the agent side holds the call by re-INVITE", "caller_held.xml", "agent_hold_caller.xml", 2, "from=agent", nil},
 		{"hold and resume by re-INVITE reach the agent and back", "caller_hold.xml", "agent_hold.xml", 2, "caller_direction=sendonly", nil},
 	}
 	for _, tt := range tests {

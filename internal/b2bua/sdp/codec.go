@@ -1,6 +1,7 @@
 package sdp
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -161,4 +162,28 @@ func (m *Media) Select(audio, event uint8) {
 	if len(m.Formats) > 1 && m.Formats[0] != strconv.Itoa(int(audio)) {
 		m.Formats[0], m.Formats[1] = m.Formats[1], m.Formats[0]
 	}
+}
+
+// Renumber gives payload type from the number to instead, in the format list and in its rtpmap
+// and fmtp lines: a re-offer keeps the numbers a leg already uses (RFC 3264 section 8.3.2). It
+// reports false, changing nothing, when from is not listed or to is already taken.
+func (m *Media) Renumber(from, to uint8) bool {
+	f, t := strconv.Itoa(int(from)), strconv.Itoa(int(to))
+	if from == to || !slices.Contains(m.Formats, f) || slices.Contains(m.Formats, t) {
+		return false
+	}
+	for i, x := range m.Formats {
+		if x == f {
+			m.Formats[i] = t
+		}
+	}
+	for i, l := range m.Lines {
+		if formatOfAttr(l) != f {
+			continue
+		}
+		name, rest, _ := strings.Cut(l, ":")
+		_, value, _ := strings.Cut(rest, " ")
+		m.Lines[i] = name + ":" + t + " " + value
+	}
+	return true
 }

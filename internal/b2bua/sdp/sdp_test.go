@@ -110,6 +110,23 @@ func TestSelectAnswersWithTheOffersPayloadTypes(t *testing.T) {
 	}
 }
 
+func TestRenumberKeepsALegsPayloadType(t *testing.T) {
+	s := mustParse(t, offer)
+	m := s.Audio()
+	if !m.Renumber(97, 101) {
+		t.Fatal("Renumber refused a free payload type")
+	}
+	if te, ok := m.TelephoneEvent(); !ok || te.PT != 101 || te.Fmtp != "0-16" {
+		t.Errorf("telephone-event after renumbering = %+v, %v", te, ok)
+	}
+	if m.Renumber(101, 0) {
+		t.Error("Renumber took a payload type already in use")
+	}
+	if m.Renumber(55, 56) {
+		t.Error("Renumber changed a payload type that is not listed")
+	}
+}
+
 func TestAnchorPointsMediaAtHushpay(t *testing.T) {
 	s := mustParse(t, offer)
 	s.Anchor(netip.MustParseAddr("127.0.0.1"), Origin{SessionID: 7, Version: 3}, func(int) int { return 20000 })
