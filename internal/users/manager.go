@@ -170,6 +170,9 @@ func (m *Manager) SignIn(ctx context.Context, email, password, code string) (*Us
 		return nil, nil, "", err
 	}
 	m.record(ctx, u, "user.signed_in", nil)
+	if _, err := m.Prune(ctx); err != nil { // keep the session table to the live ones
+		m.cfg.Logger.Warn("pruning idle sessions failed", "err", err)
+	}
 	return u, s, token, nil
 }
 

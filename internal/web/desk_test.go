@@ -400,3 +400,54 @@ func TestProgressHints(t *testing.T) {
 		}
 	})
 }
+
+// recordingSender is a LinkSender that keeps what it was asked to send.
+type recordingSender struct {
+	mu   sync.Mutex
+	to   []string
+	msgs []payments.LinkMessage
+}
+
+func (s *recordingSender) Send(_ context.Context, to string, msg payments.LinkMessage) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.to, s.msgs = append(s.to, to), append(s.msgs, msg)
+	return nil
+}
+
+func TestDeskSendsTheLinkBySMS(t *testing.T) {
+	sms := &recordingSender{}
+	env := newDesk(t, map[string]payments.LinkSender{"sms": sms}, 1000)
+	secret := env.enrolUser(t, "di@example.com", hushpay.RoleAgent)
+	b := env.browser(t)
+	b.signIn("di@example.com", env.code(t, secret))
+	_, body := b.get("/agent")
+	csrf := regexp.MustCompile(`name="csrf-token" content="([^"]+)"`).FindStringSubmatch(body)[1]
+	_, p := b.api("POST", "/payments", csrf, map[string]any{"amount": "40", "currency": "EUR", "reference": "SMS-1", "method": "card"})
+	tests := []struct {
+		name, to string
+		status   int
+	}{
+		{"a number that is not E.164", "0155 555", http.StatusUnprocessableEntity},
+		{"no number", "", http.StatusUnprocessableEntity},
+		{"an E.164 number", "+14155550100", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, out := b.api("POST", "/payments/"+p["id"].(string)+"/link", csrf, map[string]any{"channel": "sms", "to": tt.to})
+			if resp.StatusCode != tt.status {
+				t.Fatalf("%d %v", resp.StatusCode, out)
+			}
+			if tt.status == http.StatusOK && out["url"] != nil {
+				t.Fatalf("a sent link came back to the desktop: %v", out)
+			}
+		})
+	}
+	if len(sms.msgs) != 1 || sms.to[0] != "+14155550100" {
+		t.Fatalf("sent %d messages to %v", len(sms.msgs), sms.to)
+	}
+	m := sms.msgs[0]
+	if m.Merchant != "Acme Health" || m.Amount != "40.00 EUR" || !strings.HasPrefix(m.URL, env.base+"/pay/") {
+		t.Fatalf("message %+v", m)
+	}
+}

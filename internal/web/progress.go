@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -51,10 +54,13 @@ func (h *Handler) receiveProgress(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		return
 	}
-	var hn hint
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxHintBytes))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&hn); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxHintBytes))
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	hn, err := parseHint(body)
+	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
@@ -70,6 +76,21 @@ func (h *Handler) receiveProgress(w http.ResponseWriter, r *http.Request) {
 	hn.at = time.Now()
 	h.hints.set(page.Payment.ID, hn)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// parseHint reads one progress post: exactly one JSON object with no other keys than field,
+// state, length and brand.
+func parseHint(body []byte) (hint, error) {
+	var hn hint
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&hn); err != nil {
+		return hint{}, err
+	}
+	if dec.More() {
+		return hint{}, errors.New("web: more than one object")
+	}
+	return hn, nil
 }
 
 // maxHintPayments bounds the payments with hints held in memory; the oldest go first.
