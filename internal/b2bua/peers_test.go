@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,25 @@ func startAgent(t *testing.T, h *harness) <-chan *sip.Request {
 type agentPeer struct {
 	invites, infos <-chan *sip.Request
 	media          <-chan struct{} // closed at the first RTP packet the agent receives
+	audio          *recording      // every RTP packet the agent receives
+}
+
+// recording keeps RTP packets as they arrive.
+type recording struct {
+	mu      sync.Mutex
+	packets [][]byte
+}
+
+func (r *recording) add(p []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.packets = append(r.packets, append([]byte(nil), p...))
+}
+
+func (r *recording) all() [][]byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([][]byte(nil), r.packets...)
 }
 
 // startAgentWithInfo is startAgent that also answers INFO 200, and reports the INFOs and the
@@ -55,11 +75,18 @@ func startAgentWithInfo(t *testing.T, h *harness) agentPeer {
 		t.Fatal(err)
 	}
 	rtpPort := rtpConn.LocalAddr().(*net.UDPAddr).Port
-	media := make(chan struct{})
+	media, audio := make(chan struct{}), &recording{}
 	go func() {
 		buf := make([]byte, 1500)
-		if _, _, err := rtpConn.ReadFrom(buf); err == nil {
-			close(media)
+		for first := true; ; first = false {
+			n, _, err := rtpConn.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			audio.add(buf[:n])
+			if first {
+				close(media)
+			}
 		}
 	}()
 	srv.OnInfo(func(req *sip.Request, tx sip.ServerTransaction) {
@@ -83,7 +110,7 @@ func startAgentWithInfo(t *testing.T, h *harness) agentPeer {
 	}
 	go func() { _ = srv.ServeUDP(conn) }()
 	t.Cleanup(func() { conn.Close(); rtpConn.Close(); ua.Close() })
-	return agentPeer{invites: inviteCh, infos: infoCh, media: media}
+	return agentPeer{invites: inviteCh, infos: infoCh, media: media, audio: audio}
 }
 
 // caller is an in-process SIP caller.
