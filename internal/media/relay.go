@@ -67,8 +67,9 @@ type Relay struct {
 // leg is one side's sockets and where its packets go.
 type leg struct {
 	side    Side
-	rtp     *net.UDPConn
+	rtp     *net.UDPConn // read by the relay's own goroutines (Config.Loop nil)
 	rtcp    *net.UDPConn
+	raw     *rawLeg // or served by Config.Loop
 	port    int
 	stats   counters
 	remote  atomic.Pointer[netip.AddrPort] // from SDP; its IP is the only source accepted (unspecified: any)
@@ -83,7 +84,7 @@ func NewRelay(cfg Config) (*Relay, error) {
 	}
 	r := &Relay{cfg: cfg, keys: make(chan byte, keyQueue), info: make(chan infoKey, keyQueue)}
 	for _, s := range []Side{Caller, Agent} {
-		l, err := bindLeg(cfg.Ports, cfg.BindIP, s)
+		l, err := bindLeg(cfg.Ports, cfg.BindIP, s, cfg.Loop)
 		if err != nil {
 			r.closeSockets()
 			return nil, err
@@ -93,12 +94,25 @@ func NewRelay(cfg Config) (*Relay, error) {
 	return r, nil
 }
 
-func bindLeg(ports *PortAllocator, ip netip.Addr, s Side) (*leg, error) {
+func bindLeg(ports *PortAllocator, ip netip.Addr, s Side, loop *Loop) (*leg, error) {
 	var lastErr error
 	for range bindAttempts {
 		port, err := ports.Allocate()
 		if err != nil {
 			return nil, err
+		}
+		if loop != nil {
+			raw, err := loop.bind(ip, port)
+			if errors.Is(err, ErrLoopClosed) {
+				ports.Release(port)
+				return nil, err
+			}
+			if err != nil {
+				ports.Release(port)
+				lastErr = err
+				continue
+			}
+			return &leg{side: s, raw: raw, port: port}, nil
 		}
 		rtpConn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))))
 		if err != nil {
@@ -146,9 +160,17 @@ func (r *Relay) Start(caller, agent Leg) error {
 	r.negotiated.Store(&[2]Leg{caller, agent})
 	c.handle = newCallerPath(&r.negotiated, &r.cfg, &r.secure, &c.stats, r.keys, r.info, a.write).handle
 	a.handle = newAgentPath(&r.negotiated, &a.stats, c.write).handle
+	if r.cfg.Loop != nil {
+		if err := r.cfg.Loop.attach(c, a); err != nil {
+			return err
+		}
+	}
 	r.keysWG.Add(1)
 	go r.deliverKeys()
 	for _, l := range r.legs {
+		if l.raw != nil {
+			continue // served by the loop
+		}
 		r.readers.Add(2)
 		go r.readRTP(l)
 		go r.readRTCP(l)
@@ -246,11 +268,15 @@ func (r *Relay) Close() error {
 
 func (r *Relay) closeSockets() {
 	for _, l := range r.legs {
-		if l == nil {
+		switch {
+		case l == nil:
 			continue
+		case l.raw != nil:
+			r.cfg.Loop.detach(l)
+		default:
+			_ = l.rtp.Close()
+			_ = l.rtcp.Close()
 		}
-		_ = l.rtp.Close()
-		_ = l.rtcp.Close()
 		r.cfg.Ports.Release(l.port)
 	}
 }
@@ -336,6 +362,10 @@ func (l *leg) write(pkt []byte) {
 		to = *p
 	}
 	if to.Port() == 0 {
+		return
+	}
+	if l.raw != nil {
+		l.raw.write(pkt, to)
 		return
 	}
 	_, _ = l.rtp.WriteToUDPAddrPort(pkt, to)

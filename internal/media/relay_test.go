@@ -47,8 +47,14 @@ type call struct {
 
 func newCall(t *testing.T, caller, agent Leg, mode MaskMode, scope MaskScope) *call {
 	t.Helper()
+	return newCallOn(t, nil, caller, agent, mode, scope)
+}
+
+// newCallOn is newCall with the relay's sockets served by loop (nil: its own goroutines).
+func newCallOn(t *testing.T, loop *Loop, caller, agent Leg, mode MaskMode, scope MaskScope) *call {
+	t.Helper()
 	c := &call{caller: newPeer(t, "127.0.0.1"), agent: newPeer(t, "127.0.0.1")}
-	r, err := NewRelay(Config{Ports: testPorts(t), Mode: mode, Scope: scope, OnKey: c.keys.add})
+	r, err := NewRelay(Config{Ports: testPorts(t), Mode: mode, Scope: scope, OnKey: c.keys.add, Loop: loop})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,46 +134,72 @@ func TestRelayCapturesKeysAndMasksThemFromTheAgent(t *testing.T) {
 		{"PCMA to PCMA, events 97 to 101, silence", Leg{Codec: PCMA, AudioPT: 8, EventPT: 97}, Leg{Codec: PCMA, AudioPT: 8, EventPT: 101}, MaskSilence, true},
 		{"PCMU to PCMA, events 96 to 120, drop", Leg{Codec: PCMU, AudioPT: 0, EventPT: 96}, Leg{Codec: PCMA, AudioPT: 8, EventPT: 120}, MaskDrop, false},
 	}
+	loop := newTestLoop(t)
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := newCall(t, tc.caller, tc.agent, tc.mode, ScopeSecure)
-			s := cardCall(t, c.callerLeg)
-			c.play(t, s)
-			got := c.agent.received()
-			audio, _ := audioOf(got, tc.agent.AudioPT, tc.agent.Codec)
-
-			t.Run("OnKey gets every key once", func(t *testing.T) {
-				if k := c.keys.String(); k != string(s.keys) {
-					t.Errorf("OnKey got %d keys %q, want %d %q", len(k), k, len(s.keys), s.keys)
-				}
+		for _, served := range []struct {
+			how  string
+			loop *Loop
+		}{{"", nil}, {", on a shared loop", loop}} {
+			t.Run(tc.name+served.how, func(t *testing.T) {
+				testCardCall(t, newCallOn(t, served.loop, tc.caller, tc.agent, tc.mode, ScopeSecure), tc.caller, tc.agent, tc.contiguous)
 			})
-			t.Run("hushpay's detector hears only the keys outside the payment", func(t *testing.T) {
-				if d := hushpayDigits(audio); d != outsideKeys {
-					t.Errorf("agent audio holds %q, want %q", d, outsideKeys)
-				}
-			})
-			t.Run("multimon-ng hears only the keys outside the payment", func(t *testing.T) {
-				requirePeer(t, "multimon-ng", "sox")
-				if d := multimonDigits(t, audio); d != outsideKeys {
-					t.Errorf("agent audio holds %q, want %q", d, outsideKeys)
-				}
-			})
-			t.Run("events reach the agent only outside the payment, on its payload type", func(t *testing.T) {
-				if k := eventKeys(got, tc.agent.EventPT); k != "7" {
-					t.Errorf("agent got events %q, want %q", k, "7")
-				}
-				if k := eventKeys(got, tc.caller.EventPT); tc.caller.EventPT != tc.agent.EventPT && k != "" {
-					t.Errorf("agent got events %q on the caller's payload type", k)
-				}
-			})
-			t.Run("no DTMF pair above -45 dBm0 in any 10 ms during a press", func(t *testing.T) {
-				checkNoPairEnergy(t, audio, s)
-			})
-			t.Run("sequence and timestamps run on", func(t *testing.T) {
-				checkContinuity(t, got, tc.agent.AudioPT, tc.contiguous)
-			})
-		})
+		}
 	}
+}
+
+// newTestLoop starts a Loop that the test closes at its end, after the relays on it.
+func newTestLoop(t *testing.T) *Loop {
+	t.Helper()
+	loop, err := NewLoop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := loop.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return loop
+}
+
+// testCardCall plays cardCall through c and checks everything the agent got.
+func testCardCall(t *testing.T, c *call, caller, agent Leg, contiguous bool) {
+	t.Helper()
+	s := cardCall(t, c.callerLeg)
+	c.play(t, s)
+	got := c.agent.received()
+	audio, _ := audioOf(got, agent.AudioPT, agent.Codec)
+
+	t.Run("OnKey gets every key once", func(t *testing.T) {
+		if k := c.keys.String(); k != string(s.keys) {
+			t.Errorf("OnKey got %d keys %q, want %d %q", len(k), k, len(s.keys), s.keys)
+		}
+	})
+	t.Run("hushpay's detector hears only the keys outside the payment", func(t *testing.T) {
+		if d := hushpayDigits(audio); d != outsideKeys {
+			t.Errorf("agent audio holds %q, want %q", d, outsideKeys)
+		}
+	})
+	t.Run("multimon-ng hears only the keys outside the payment", func(t *testing.T) {
+		requirePeer(t, "multimon-ng", "sox")
+		if d := multimonDigits(t, audio); d != outsideKeys {
+			t.Errorf("agent audio holds %q, want %q", d, outsideKeys)
+		}
+	})
+	t.Run("events reach the agent only outside the payment, on its payload type", func(t *testing.T) {
+		if k := eventKeys(got, agent.EventPT); k != "7" {
+			t.Errorf("agent got events %q, want %q", k, "7")
+		}
+		if k := eventKeys(got, caller.EventPT); caller.EventPT != agent.EventPT && k != "" {
+			t.Errorf("agent got events %q on the caller's payload type", k)
+		}
+	})
+	t.Run("no DTMF pair above -45 dBm0 in any 10 ms during a press", func(t *testing.T) {
+		checkNoPairEnergy(t, audio, s)
+	})
+	t.Run("sequence and timestamps run on", func(t *testing.T) {
+		checkContinuity(t, got, agent.AudioPT, contiguous)
+	})
 }
 
 // checkNoPairEnergy looks at every 10 ms window (in steps of 2.5 ms) that overlaps a press sent

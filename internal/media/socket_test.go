@@ -29,35 +29,43 @@ func TestRelayLatchesOnTheExpectedSourceAndIgnoresOthers(t *testing.T) {
 }
 
 func TestGarbageOnOneCallLeavesAnotherUnaffected(t *testing.T) {
-	victim := newCall(t, pcmu96, pcmu101, MaskTone, ScopeSecure)
-	other := newCall(t, pcmu96, pcmu101, MaskTone, ScopeSecure)
-	rng := rand.New(rand.NewPCG(3, 4))
-	sent := uint64(0)
-	for i := range 300 {
-		pkt := make([]byte, rng.IntN(3000))
-		for j := range pkt {
-			pkt[j] = byte(rng.Uint32())
-		}
-		if i%2 == 0 && len(pkt) > 0 {
-			pkt[0] = 0x80 // looks like RTP version 2
-		}
-		victim.caller.sendTo(t, victim.relay.LocalAddr(Caller), pkt)
-		victim.agent.sendTo(t, victim.relay.LocalAddr(Agent), pkt)
-		sent++
-		time.Sleep(200 * time.Microsecond) // loopback drops what overflows the socket buffer
-	}
-	s := newScript(t, pcmu96)
-	s.speech(800)
-	s.setSecure(true)
-	s.inBand("4242")
-	other.play(t, s)
-	if k := other.keys.String(); k != "4242" {
-		t.Errorf("the other call's keys: %q, want %q", k, "4242")
-	}
-	victim.settle(t, func(st Stats) bool { return st.Caller.Received+st.Caller.WrongSource == sent })
-	st := victim.relay.Stats()
-	if st.Caller.Malformed+st.Caller.UnknownPT+st.Caller.Late == 0 {
-		t.Errorf("garbage not counted: %+v", st.Caller)
+	for _, served := range []struct {
+		name string
+		loop *Loop
+	}{{"own goroutines", nil}, {"shared loop", newTestLoop(t)}} {
+		t.Run(served.name, func(t *testing.T) {
+			loop := served.loop
+			victim := newCallOn(t, loop, pcmu96, pcmu101, MaskTone, ScopeSecure)
+			other := newCallOn(t, loop, pcmu96, pcmu101, MaskTone, ScopeSecure)
+			rng := rand.New(rand.NewPCG(3, 4))
+			sent := uint64(0)
+			for i := range 300 {
+				pkt := make([]byte, rng.IntN(3000))
+				for j := range pkt {
+					pkt[j] = byte(rng.Uint32())
+				}
+				if i%2 == 0 && len(pkt) > 0 {
+					pkt[0] = 0x80 // looks like RTP version 2
+				}
+				victim.caller.sendTo(t, victim.relay.LocalAddr(Caller), pkt)
+				victim.agent.sendTo(t, victim.relay.LocalAddr(Agent), pkt)
+				sent++
+				time.Sleep(200 * time.Microsecond) // loopback drops what overflows the socket buffer
+			}
+			s := newScript(t, pcmu96)
+			s.speech(800)
+			s.setSecure(true)
+			s.inBand("4242")
+			other.play(t, s)
+			if k := other.keys.String(); k != "4242" {
+				t.Errorf("the other call's keys: %q, want %q", k, "4242")
+			}
+			victim.settle(t, func(st Stats) bool { return st.Caller.Received+st.Caller.WrongSource == sent })
+			st := victim.relay.Stats()
+			if st.Caller.Malformed+st.Caller.UnknownPT+st.Caller.Late == 0 {
+				t.Errorf("garbage not counted: %+v", st.Caller)
+			}
+		})
 	}
 }
 
