@@ -225,13 +225,7 @@ func TestBrowserPaymentByEmailLink(t *testing.T) {
 	env := newDesk(t, map[string]payments.LinkSender{"email": smtp}, 1000)
 	secret := env.enrolUser(t, "agent@acme.test", hushpay.RoleAgent)
 
-	desk := openTab(t, browserCtx, false, 1280, 900, false)
-	desk.do(t, chromedp.Navigate(env.base+"/signin"),
-		chromedp.SendKeys(chromedp.CSS("#email"), "agent@acme.test"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.SendKeys(chromedp.CSS("#code"), env.code(t, secret)),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#start-form")))
+	desk := signInDesk(t, env, browserCtx, "agent@acme.test", secret)
 	if got := desk.text(t, "#calls"); !strings.Contains(got, "No live calls") {
 		t.Fatalf("calls list: %q", got)
 	}
@@ -369,5 +363,71 @@ func checkInlineScriptBlocked(t *testing.T, tb *tab) {
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__csp.length > 0`, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
 		t.Fatalf("the blocked inline script was not reported as a CSP violation")
+	}
+}
+
+// signInDesk opens a 1280 px tab and signs in with password and TOTP.
+func signInDesk(t *testing.T, env *deskEnv, browserCtx context.Context, email, secret string) *tab {
+	t.Helper()
+	desk := openTab(t, browserCtx, false, 1280, 900, false)
+	desk.do(t, chromedp.Navigate(env.base+"/signin"),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#code"), env.code(t, secret)),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#start-form")))
+	return desk
+}
+
+// TestBrowserKeypadPaymentOnACall drives a keypad payment from the desktop: the live call is
+// listed, the agent starts a payment on it, the caller's keys (fed as the voice path does) show
+// as masked progress, a past expiry is explained, the agent resets it, and submits.
+func TestBrowserKeypadPaymentOnACall(t *testing.T) {
+	browserCtx := newChromium(t)
+	env := newDesk(t, nil, 1000)
+	secret := env.enrolUser(t, "kim@acme.test", hushpay.RoleAgent)
+	call := &hushpay.Call{ID: "call_" + strings.Repeat("k", 26), Tenant: "acme", State: hushpay.CallActive, StartedAt: time.Now().Add(-90 * time.Second),
+		Legs: []hushpay.CallLeg{{Role: hushpay.LegCaller, SIPCallID: "c1@carrier", From: "+14155550100", To: "+18005550199"},
+			{Role: hushpay.LegAgent, SIPCallID: "a1@hushpay", From: "+14155550100", To: "sip:agents@pbx"}}}
+	if err := env.store.CreateCall(context.Background(), call); err != nil {
+		t.Fatal(err)
+	}
+	desk := signInDesk(t, env, browserCtx, "kim@acme.test", secret)
+	if got := desk.text(t, "#calls"); !strings.Contains(got, "+14155550100") {
+		t.Fatalf("live calls: %q", got)
+	}
+	desk.do(t, chromedp.SendKeys(chromedp.CSS("#amount"), "30"), chromedp.SendKeys(chromedp.CSS("#reference"), "KEY-1"))
+	desk.eval(t, `document.getElementById('call').value = '`+call.ID+`'; ''`)
+	desk.do(t, chromedp.Click(chromedp.CSS("#start-form button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#payment")))
+	desk.waitText(t, "#pay-state", "capturing")
+	p := env.paymentByRef(t, "KEY-1")
+	keys := func(s string) {
+		t.Helper()
+		for i := range len(s) {
+			if _, err := env.svc.Key(context.Background(), "acme", p.ID, s[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	keys("42424242")
+	desk.waitText(t, `tr[data-field=card_number] .progress`, "Visa, 8 of 16 digits")
+	keys("42424242#")
+	desk.waitText(t, `tr[data-field=card_number] .progress`, "Visa, card number valid, ending 4242")
+	keys("0120")
+	desk.waitText(t, `tr[data-field=expiry] .progress`, "Expiry is in the past — ask the caller to re-enter")
+	desk.do(t, chromedp.Click(chromedp.CSS(`button[data-action=reset][data-field=expiry]`)))
+	desk.waitText(t, `tr[data-field=expiry] .progress`, "waiting for the caller")
+	keys("1234123")
+	if got, _ := env.svc.Get(context.Background(), hushpay.System("acme"), p.ID); got.State != hushpay.PaymentReady {
+		t.Logf("state %s current %s fields %+v", got.State, got.CurrentField, got.Fields)
+	}
+	desk.waitText(t, "#pay-state", "ready")
+	if html := desk.html(t); strings.Contains(html, "4242424242424242") {
+		t.Fatal("the desktop holds the card number")
+	}
+	desk.do(t, chromedp.Click(chromedp.CSS("#submit")))
+	desk.waitText(t, "#result", "Payment succeeded — approved")
+	if v := desk.cspViolations(t); v != "" {
+		t.Errorf("CSP violations: %s", v)
 	}
 }

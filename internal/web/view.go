@@ -24,6 +24,8 @@ type paymentView struct {
 	Outcome      string      `json:"outcome,omitempty"` // in words
 	OutcomeCode  string      `json:"outcome_code,omitempty"`
 	CreatedAt    time.Time   `json:"created_at"`
+	Version      int64       `json:"version"` // the stored version: a view never replaces a newer one
+	Hinted       int64       `json:"hinted"`  // the time of the newest page hint shown, Unix ms
 }
 
 // fieldView is one field's masked progress.
@@ -44,7 +46,8 @@ type fieldView struct {
 // captured yet.
 func viewOf(p *hushpay.Payment, hints map[hushpay.FieldName]hint) paymentView {
 	v := paymentView{ID: p.ID, State: string(p.State), Final: p.State.Final(), Amount: payments.FormatAmount(p.Amount, p.Currency),
-		Reference: p.Reference, Method: string(p.Method), CallID: p.CallID, CurrentField: string(p.CurrentField), CreatedAt: p.CreatedAt}
+		Reference: p.Reference, Method: string(p.Method), CallID: p.CallID, CurrentField: string(p.CurrentField), CreatedAt: p.CreatedAt,
+		Version: p.Version}
 	brand := p.Fields[hushpay.FieldCardNumber].Brand
 	for _, name := range p.Capture {
 		f := p.Fields[name]
@@ -52,6 +55,7 @@ func viewOf(p *hushpay.Payment, hints map[hushpay.FieldName]hint) paymentView {
 			Last4: f.Last4, Error: string(f.Error)}
 		if hn, ok := hints[name]; ok && !p.State.Final() && f.State != hushpay.FieldComplete && hn.at.After(p.UpdatedAt) {
 			fv.State, fv.Length, fv.Error, fv.FromPage = string(hn.State), hn.Length, "", true
+			v.Hinted = max(v.Hinted, hn.at.UnixMilli())
 			if name == hushpay.FieldCardNumber {
 				brand = hn.Brand
 			}

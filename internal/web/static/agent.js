@@ -80,7 +80,15 @@
     return b;
   }
 
+  // isOlder reports whether p is an older view of the payment on screen: the answer to an action
+  // can arrive after the event stream has shown later changes.
+  function isOlder(p) {
+    return current && current.id === p.id && (p.version < current.version ||
+      (p.version === current.version && p.hinted < current.hinted));
+  }
+
   function show(p) {
+    if (isOlder(p)) { return; }
     current = p;
     $('pay-amount').textContent = p.amount;
     $('pay-ref').textContent = p.reference;
