@@ -44,7 +44,7 @@ func run(args []string) error {
 func measure(args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	calls := fs.String("calls", "150,500,800", "concurrent calls per point, comma-separated")
-	impls := fs.String("impls", "hushpay,baseline", "relays to measure at each point, comma-separated")
+	impls := fs.String("impls", "hushpay,hushpay-loop,baseline", "relays to measure at each point, comma-separated")
 	warmup := fs.Duration("warmup", 3*time.Second, "load before each measurement window")
 	duration := fs.Duration("duration", 25*time.Second, "measurement window per point")
 	ports := fs.String("ports", "20000-29999", "hushpay's RTP port range")
@@ -100,7 +100,7 @@ func print(r mediaload.Result, asJSON bool) {
 
 func relay(args []string) error {
 	fs := flag.NewFlagSet("relay", flag.ContinueOnError)
-	implName := fs.String("impl", "hushpay", "hushpay or baseline")
+	implName := fs.String("impl", "hushpay", "hushpay, hushpay-loop or baseline")
 	calls := fs.Int("calls", 1, "calls")
 	callerPeer := fs.String("caller-peer", "", "the generator's caller-side address")
 	agentPeer := fs.String("agent-peer", "", "the generator's agent-side address")

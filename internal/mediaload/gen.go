@@ -85,6 +85,7 @@ type generator struct {
 
 	keysSent atomic.Uint64
 	sent     [2]atomic.Uint64
+	arrived  atomic.Uint64 // datagrams read on both sides, for wait
 }
 
 // genCall is the sender's state of one call.
@@ -206,11 +207,17 @@ func (g *generator) start(cfg genConfig) {
 	go g.send()
 }
 
-// wait waits for the sender to finish, lets the last packets arrive for drain, and stops the
-// receivers.
-func (g *generator) wait(drain time.Duration) {
+// wait waits for the sender to finish and for the last packets to arrive (until nothing arrived
+// for quiet, at most 10 s: a relay that fell behind drains its backlog), and stops the receivers.
+func (g *generator) wait(quiet time.Duration) {
 	g.sendWG.Wait()
-	time.Sleep(drain)
+	for range int(10 * time.Second / quiet) {
+		before := g.arrived.Load()
+		time.Sleep(quiet)
+		if g.arrived.Load() == before {
+			break
+		}
+	}
 	g.rec.Store(false)
 	g.stopRx.Store(true)
 	g.rxWG.Wait()
@@ -384,6 +391,7 @@ func (g *generator) receive(side int) {
 			return
 		}
 		now := time.Since(g.base)
+		g.arrived.Add(uint64(k))
 		for j := range k {
 			pkt, from := b.packet(j)
 			call := g.owner[side][from.Port()] - 1

@@ -9,7 +9,7 @@ import (
 // a few seconds: every packet arrives, the keys pressed while secure are all detected, and no
 // RFC 4733 event reaches the agent side.
 func TestRunRelaysPacketsAndDetectsKeys(t *testing.T) {
-	for _, impl := range []Impl{Hushpay, Baseline} {
+	for _, impl := range []Impl{Hushpay, HushpayLoop, Baseline} {
 		t.Run(string(impl)+" relays four calls", func(t *testing.T) {
 			res, err := Run(RunConfig{Impl: impl, Calls: 4, Warmup: 500 * time.Millisecond, Duration: 2 * time.Second,
 				PortLow: 41000, PortHigh: 41999, Start: InProcessRelay()})

@@ -18,17 +18,22 @@ type Impl string
 
 // The implementations.
 const (
-	Hushpay  Impl = "hushpay"  // internal/media, one Relay per call, as the B2BUA runs it
-	Baseline Impl = "baseline" // the minimal epoll + recvmmsg/sendmmsg relay of this package
+	// Hushpay is internal/media with a Relay per call, each reading its sockets on goroutines of
+	// its own (Config.Loop nil).
+	Hushpay Impl = "hushpay"
+	// HushpayLoop is internal/media with a Relay per call, all served by one media.Loop.
+	HushpayLoop Impl = "hushpay-loop"
+	// Baseline is the minimal epoll + recvmmsg/sendmmsg relay of this package.
+	Baseline Impl = "baseline"
 )
 
-// ParseImpl parses "hushpay" or "baseline".
+// ParseImpl parses "hushpay", "hushpay-loop" or "baseline".
 func ParseImpl(s string) (Impl, error) {
 	switch Impl(s) {
-	case Hushpay, Baseline:
+	case Hushpay, HushpayLoop, Baseline:
 		return Impl(s), nil
 	}
-	return "", fmt.Errorf("mediaload: impl: want hushpay or baseline")
+	return "", fmt.Errorf("mediaload: impl: want hushpay, hushpay-loop or baseline")
 }
 
 // RelayArgs configures the relay under test.
@@ -111,6 +116,7 @@ func startRelay(args RelayArgs) (relayUnderTest, error) {
 // hushpayRelays is one media.Relay per call, as the B2BUA runs them.
 type hushpayRelays struct {
 	relays []*media.Relay
+	loop   *media.Loop // nil: each relay on its own goroutines
 	keys   atomic.Uint64
 }
 
@@ -120,11 +126,16 @@ func newHushpayRelays(args RelayArgs) (*hushpayRelays, error) {
 		return nil, err
 	}
 	h := &hushpayRelays{}
+	if args.Impl == HushpayLoop {
+		if h.loop, err = media.NewLoop(); err != nil {
+			return nil, err
+		}
+	}
 	onKey := func(byte) { h.keys.Add(1) }
 	caller := media.Leg{Remote: args.CallerPeer, Codec: media.PCMU, AudioPT: audioPT, EventPT: eventPT}
 	agent := media.Leg{Remote: args.AgentPeer, Codec: media.PCMU, AudioPT: audioPT, EventPT: eventPT}
 	for range args.Calls {
-		r, err := media.NewRelay(media.Config{Ports: ports, OnKey: onKey})
+		r, err := media.NewRelay(media.Config{Ports: ports, OnKey: onKey, Loop: h.loop})
 		if err != nil {
 			_ = h.close()
 			return nil, fmt.Errorf("mediaload: hushpay relay: %w", err)
@@ -162,6 +173,9 @@ func (h *hushpayRelays) stats() relayStats {
 func (h *hushpayRelays) close() error {
 	for _, r := range h.relays {
 		_ = r.Close()
+	}
+	if h.loop != nil {
+		return h.loop.Close()
 	}
 	return nil
 }

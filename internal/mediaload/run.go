@@ -146,7 +146,7 @@ func Run(cfg RunConfig) (Result, error) {
 		return Result{}, err
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
-	g.wait(500 * time.Millisecond)
+	g.wait(300 * time.Millisecond)
 	final, err := ctl.stats()
 	if err != nil {
 		return Result{}, err
