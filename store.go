@@ -109,10 +109,12 @@ type IdempotencyStore interface {
 
 // AuditStore keeps the append-only, hash-chained audit trail.
 type AuditStore interface {
-	// AppendAudit appends e to its tenant's chain in one transaction, serialized per tenant across
-	// every node: it reads the tenant's last entry (nil when the chain is empty), calls seal(prev, e)
-	// which fills e.Seq, e.PrevHash and e.Hash, and inserts e.
-	AppendAudit(ctx context.Context, e *AuditEntry, seal func(prev, e *AuditEntry) error) error
+	// AppendAudit appends es — entries of one tenant, in order — to that tenant's chain in one
+	// transaction, serialized per tenant across every node: it reads the tenant's last entry (nil
+	// when the chain is empty) and, for each entry in turn, calls seal(prev, e), which fills e.Seq,
+	// e.PrevHash and e.Hash, inserts e, and takes e as the next prev. Nothing is stored if any seal
+	// or insert fails. Entries of several tenants in one call are refused.
+	AppendAudit(ctx context.Context, es []*AuditEntry, seal func(prev, e *AuditEntry) error) error
 	// ListAudit returns up to limit entries of the tenant with Seq > afterSeq, in Seq order.
 	ListAudit(ctx context.Context, tenant string, afterSeq int64, limit int) ([]*AuditEntry, error)
 	// AuditTenants lists the tenants that have an audit chain.

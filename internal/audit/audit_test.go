@@ -20,23 +20,37 @@ type memStore struct {
 	mu      sync.Mutex
 	entries map[string][]*hushpay.AuditEntry
 	maxPage int // when set, ListAudit returns at most this many entries whatever the limit
+	batches int // AppendAudit calls
 }
 
 func newMemStore() *memStore { return &memStore{entries: map[string][]*hushpay.AuditEntry{}} }
 
-func (m *memStore) AppendAudit(_ context.Context, e *hushpay.AuditEntry, seal func(prev, e *hushpay.AuditEntry) error) error {
+func (m *memStore) AppendAudit(_ context.Context, es []*hushpay.AuditEntry, seal func(prev, e *hushpay.AuditEntry) error) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.batches++
+	if len(es) == 0 {
+		return nil
+	}
+	tenant := es[0].Tenant
 	var prev *hushpay.AuditEntry
-	if chain := m.entries[e.Tenant]; len(chain) > 0 {
+	if chain := m.entries[tenant]; len(chain) > 0 {
 		c := *chain[len(chain)-1]
 		prev = &c
 	}
-	if err := seal(prev, e); err != nil {
-		return err
+	var sealed []*hushpay.AuditEntry
+	for _, e := range es {
+		if e.Tenant != tenant {
+			return errors.New("mixed tenants")
+		}
+		if err := seal(prev, e); err != nil {
+			return err
+		}
+		c := *e
+		sealed = append(sealed, &c)
+		prev = e
 	}
-	c := *e
-	m.entries[e.Tenant] = append(m.entries[e.Tenant], &c)
+	m.entries[tenant] = append(m.entries[tenant], sealed...)
 	return nil
 }
 
@@ -210,5 +224,71 @@ func TestConcurrentRecordsMakeOneChain(t *testing.T) {
 	r, err := Verify(context.Background(), store)
 	if err != nil || !r.OK() || r.Entries != 200 {
 		t.Fatalf("Verify = %+v, %v; want 200 entries and no break", r, err)
+	}
+}
+
+// gatedStore holds its first AppendAudit until released, so the test can pile entries up behind it.
+type gatedStore struct {
+	*memStore
+	gate    chan struct{}
+	entered chan struct{}
+	once    sync.Once
+}
+
+func (g *gatedStore) AppendAudit(ctx context.Context, es []*hushpay.AuditEntry, seal func(prev, e *hushpay.AuditEntry) error) error {
+	first := false
+	g.once.Do(func() { first = true })
+	if first {
+		close(g.entered)
+		<-g.gate
+	}
+	return g.memStore.AppendAudit(ctx, es, seal)
+}
+
+func TestRecordsWaitingBehindACommitGoTogether(t *testing.T) {
+	g := &gatedStore{memStore: newMemStore(), gate: make(chan struct{}), entered: make(chan struct{})}
+	l := New(g, fixedClock{testTime})
+	var wg sync.WaitGroup
+	errs := make(chan error, 51)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		errs <- l.Record(context.Background(), "acme", "system", "a", "payment", "pay_0", nil)
+	}()
+	<-g.entered
+	for i := 1; i <= 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- l.Record(context.Background(), "acme", "system", "a", "payment", "pay_"+strconv.Itoa(i), nil)
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		l.mu.Lock()
+		n := len(l.queues["acme"])
+		l.mu.Unlock()
+		if n == 50 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 50 records queued behind the first commit", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(g.gate)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if g.batches != 2 || len(g.entries["acme"]) != 51 {
+		t.Fatalf("%d entries in %d transactions, want 51 in 2", len(g.entries["acme"]), g.batches)
+	}
+	rep, err := Verify(context.Background(), g.memStore)
+	if err != nil || !rep.OK() {
+		t.Fatalf("chain after group commit: %v %v", err, rep)
 	}
 }

@@ -12,34 +12,44 @@ import (
 
 const auditColumns = `tenant, seq, time, actor, action, object_type, object_id, details, prev_hash, hash`
 
-// AppendAudit appends e to its tenant's chain in one transaction that first takes the tenant's
-// advisory lock, so that appends from every node are serialized per tenant: it reads the last
-// entry, lets seal fill e.Seq, e.PrevHash and e.Hash, and inserts e.
-func (s *Store) AppendAudit(ctx context.Context, e *hushpay.AuditEntry, seal func(prev, e *hushpay.AuditEntry) error) error {
+// AppendAudit appends es (one tenant's entries, in order) to the tenant's chain in one
+// transaction that first takes the tenant's advisory lock, so that appends from every node are
+// serialized per tenant: it reads the last entry, then seals and inserts each entry after the one
+// before.
+func (s *Store) AppendAudit(ctx context.Context, es []*hushpay.AuditEntry, seal func(prev, e *hushpay.AuditEntry) error) error {
+	tenant, err := sqlstore.AuditTenant(es)
+	if err != nil || len(es) == 0 {
+		return err
+	}
 	return s.write(ctx, "append_audit", func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, lockAudit, e.Tenant); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, lockAudit, tenant); err != nil {
 			return err
 		}
 		prev, err := scanAudit(tx.QueryRow(ctx, `SELECT `+auditColumns+` FROM audit_entries
-			WHERE tenant = $1 ORDER BY seq DESC LIMIT 1`, e.Tenant))
+			WHERE tenant = $1 ORDER BY seq DESC LIMIT 1`, tenant))
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			prev = nil
 		case err != nil:
 			return err
 		}
-		if err := seal(prev, e); err != nil {
-			return err
+		for _, e := range es {
+			if err := seal(prev, e); err != nil {
+				return err
+			}
+			details := e.Details
+			if details == nil {
+				details = map[string]string{}
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO audit_entries (`+auditColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+				e.Tenant, e.Seq, ts(e.Time), e.Actor, e.Action, e.ObjectType, e.ObjectID, details,
+				nonNil(e.PrevHash), nonNil(e.Hash)); err != nil {
+				return err
+			}
+			prev = e
 		}
-		details := e.Details
-		if details == nil {
-			details = map[string]string{}
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO audit_entries (`+auditColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			e.Tenant, e.Seq, ts(e.Time), e.Actor, e.Action, e.ObjectType, e.ObjectID, details,
-			nonNil(e.PrevHash), nonNil(e.Hash))
-		return err
+		return nil
 	})
 }
 

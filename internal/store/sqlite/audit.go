@@ -12,13 +12,18 @@ import (
 
 const auditColumns = `tenant, seq, time, actor, action, object_type, object_id, details, prev_hash, hash`
 
-// AppendAudit appends e to its tenant's chain: in one IMMEDIATE transaction (which holds SQLite's
-// write lock, so appends from every connection and process are serialized) it reads the tenant's
-// last entry, lets seal fill e.Seq, e.PrevHash and e.Hash, and inserts e.
-func (s *Store) AppendAudit(ctx context.Context, e *hushpay.AuditEntry, seal func(prev, e *hushpay.AuditEntry) error) error {
+// AppendAudit appends es (one tenant's entries, in order) to the tenant's chain: in one IMMEDIATE
+// transaction (which holds SQLite's write lock, so appends from every connection and process are
+// serialized) it reads the tenant's last entry, then seals and inserts each entry after the one
+// before.
+func (s *Store) AppendAudit(ctx context.Context, es []*hushpay.AuditEntry, seal func(prev, e *hushpay.AuditEntry) error) error {
+	tenant, err := sqlstore.AuditTenant(es)
+	if err != nil || len(es) == 0 {
+		return err
+	}
 	return s.write(ctx, "append_audit", func(tx *sql.Tx) error {
 		row := tx.QueryRowContext(ctx, `SELECT `+auditColumns+` FROM audit_entries
-			WHERE tenant = ? ORDER BY seq DESC LIMIT 1`, e.Tenant)
+			WHERE tenant = ? ORDER BY seq DESC LIMIT 1`, tenant)
 		prev, err := scanAudit(row)
 		switch {
 		case err == sql.ErrNoRows:
@@ -26,18 +31,23 @@ func (s *Store) AppendAudit(ctx context.Context, e *hushpay.AuditEntry, seal fun
 		case err != nil:
 			return err
 		}
-		if err := seal(prev, e); err != nil {
-			return err
+		for _, e := range es {
+			if err := seal(prev, e); err != nil {
+				return err
+			}
+			details, err := encodeDetails(e.Details)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_entries (`+auditColumns+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				e.Tenant, e.Seq, sqlstore.Micros(e.Time), e.Actor, e.Action, e.ObjectType, e.ObjectID,
+				details, nonNil(e.PrevHash), nonNil(e.Hash)); err != nil {
+				return err
+			}
+			prev = e
 		}
-		details, err := encodeDetails(e.Details)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit_entries (`+auditColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.Tenant, e.Seq, sqlstore.Micros(e.Time), e.Actor, e.Action, e.ObjectType, e.ObjectID,
-			details, nonNil(e.PrevHash), nonNil(e.Hash))
-		return err
+		return nil
 	})
 }
 

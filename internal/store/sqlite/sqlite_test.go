@@ -66,7 +66,7 @@ func dropAuditTriggers(t *testing.T, s *Store) {
 func TestAuditRowsCannotChange(t *testing.T) {
 	s := openTemp(t)
 	e := &hushpay.AuditEntry{Tenant: "acme", Time: time.Now(), Action: "payment.created"}
-	err := s.AppendAudit(t.Context(), e, func(_, e *hushpay.AuditEntry) error { e.Seq, e.Hash = 1, []byte{1}; return nil })
+	err := s.AppendAudit(t.Context(), []*hushpay.AuditEntry{e}, func(_, e *hushpay.AuditEntry) error { e.Seq, e.Hash = 1, []byte{1}; return nil })
 	if err != nil {
 		t.Fatal(err)
 	}

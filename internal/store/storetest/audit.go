@@ -54,7 +54,7 @@ func testAudit(t *testing.T, open Opener, tamper Tamperer) {
 		s := open(t)
 		refuse := errors.New("refused")
 		e := &hushpay.AuditEntry{Tenant: "acme", Time: at(0), Action: "x"}
-		err := s.AppendAudit(t.Context(), e, func(prev, e *hushpay.AuditEntry) error { return refuse })
+		err := s.AppendAudit(t.Context(), []*hushpay.AuditEntry{e}, func(prev, e *hushpay.AuditEntry) error { return refuse })
 		if !errors.Is(err, refuse) {
 			t.Errorf("AppendAudit = %v, want the seal's error", err)
 		}
@@ -62,6 +62,43 @@ func testAudit(t *testing.T, open Opener, tamper Tamperer) {
 		must(t, "ListAudit", err)
 		if len(es) != 0 {
 			t.Errorf("a refused entry was stored")
+		}
+	})
+	t.Run("a batch appends in order in one transaction, or not at all", func(t *testing.T) {
+		s := open(t)
+		record(t, audit.New(s, fixedClock{}), "acme", 1)
+		batch := func(ids ...string) []*hushpay.AuditEntry {
+			var es []*hushpay.AuditEntry
+			for _, id := range ids {
+				es = append(es, &hushpay.AuditEntry{Tenant: "acme", Time: at(0), Actor: "system", Action: "payment.updated", ObjectType: "payment", ObjectID: id})
+			}
+			return es
+		}
+		must(t, "AppendAudit", s.AppendAudit(t.Context(), batch("pay_a", "pay_b", "pay_c"), audit.Seal))
+		refuse := errors.New("refused")
+		calls := 0
+		failSecond := func(prev, e *hushpay.AuditEntry) error {
+			if calls++; calls == 2 {
+				return refuse
+			}
+			return audit.Seal(prev, e)
+		}
+		if err := s.AppendAudit(t.Context(), batch("pay_d", "pay_e"), failSecond); !errors.Is(err, refuse) {
+			t.Errorf("AppendAudit with a failing seal = %v", err)
+		}
+		mixed := append(batch("pay_f"), &hushpay.AuditEntry{Tenant: "globex", Time: at(0), Action: "x"})
+		if err := s.AppendAudit(t.Context(), mixed, audit.Seal); hushpay.KindOf(err) != hushpay.KindInvalid {
+			t.Errorf("AppendAudit of two tenants = %v, want KindInvalid", err)
+		}
+		es, err := s.ListAudit(t.Context(), "acme", 0, 10)
+		must(t, "ListAudit", err)
+		if len(es) != 4 || es[1].ObjectID != "pay_a" || es[3].ObjectID != "pay_c" || es[3].Seq != 4 {
+			t.Fatalf("chain after batches = %v, want 4 entries ending pay_a..pay_c", seqs(es))
+		}
+		r, err := audit.Verify(t.Context(), s)
+		must(t, "Verify", err)
+		if !r.OK() {
+			t.Errorf("Verify after batches: %v", r)
 		}
 	})
 	t.Run("concurrent appends make gap-free valid chains", func(t *testing.T) {
