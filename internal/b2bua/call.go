@@ -37,6 +37,7 @@ type call struct {
 	agentOrigin  legOrigin                  // hushpay's o= line towards the agent
 	relayStarted bool
 	ringing      bool   // the agent leg has sent a provisional response
+	hangingUp    bool   // hangup has started
 	paymentID    string // the call's payment, as last read from the store
 	ended        bool
 	stop         []func() // what end runs: timers, watchers
@@ -84,8 +85,16 @@ func (c *call) onStop(f func()) {
 	c.stop = append(c.stop, f)
 }
 
-// hangup sends BYE on every leg still up and ends the call.
+// hangup sends BYE on every leg still up and ends the call. Only the first hangup of a call
+// does anything (a BYE and a failed answer can both ask for it).
 func (c *call) hangup(ctx context.Context, reason string) {
+	c.mu.Lock()
+	first := !c.hangingUp
+	c.hangingUp = true
+	c.mu.Unlock()
+	if !first {
+		return
+	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if a := c.agentDialog(); a != nil && a.LoadState() == sip.DialogStateConfirmed {

@@ -54,18 +54,18 @@ type harness struct {
 	logs      *lockedBuffer
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	return startHarness(t, true)
 }
 
 // newHarnessWithoutRoute is a harness whose B2BUA has no route at all.
-func newHarnessWithoutRoute(t *testing.T) *harness {
+func newHarnessWithoutRoute(t testing.TB) *harness {
 	t.Helper()
 	return startHarness(t, false)
 }
 
-func startHarness(t *testing.T, withRoute bool) *harness {
+func startHarness(t testing.TB, withRoute bool) *harness {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -124,7 +124,7 @@ func startHarness(t *testing.T, withRoute bool) *harness {
 }
 
 // freePort returns a UDP port on 127.0.0.1 that was free a moment ago (and its TCP twin).
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	c, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -135,7 +135,7 @@ func freePort(t *testing.T) int {
 }
 
 // waitBound waits until something (a sipp started by the test) has bound UDP port on 127.0.0.1.
-func waitBound(t *testing.T, port int) {
+func waitBound(t testing.TB, port int) {
 	t.Helper()
 	waitFor(t, "sipp to bind its port", func() bool {
 		c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
@@ -148,7 +148,7 @@ func waitBound(t *testing.T, port int) {
 }
 
 // calls returns the tenant's stored calls.
-func (h *harness) calls(t *testing.T) []*hushpay.Call {
+func (h *harness) calls(t testing.TB) []*hushpay.Call {
 	t.Helper()
 	page, err := h.store.ListCalls(context.Background(), "default", hushpay.CallFilter{Limit: 100})
 	if err != nil {
@@ -159,7 +159,7 @@ func (h *harness) calls(t *testing.T) []*hushpay.Call {
 
 // waitFor polls cond until it holds or the deadline passes (a bound on a wait, not a timing
 // assertion).
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
@@ -171,7 +171,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // needSipp skips without sipp, except in CI where it fails.
-func needSipp(t *testing.T) string {
+func needSipp(t testing.TB) string {
 	t.Helper()
 	path, err := exec.LookPath("sipp")
 	if err != nil {
@@ -193,7 +193,7 @@ type sipp struct {
 
 // startSipp runs a scenario from testdata/sipp on 127.0.0.1:port; remote, when set, is the
 // address it calls.
-func startSipp(t *testing.T, bin, scenario string, port int, remote string, extra ...string) *sipp {
+func startSipp(t testing.TB, bin, scenario string, port int, remote string, extra ...string) *sipp {
 	t.Helper()
 	s := &sipp{name: scenario, dir: t.TempDir()}
 	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "sipp", scenario))
@@ -227,7 +227,7 @@ func startSipp(t *testing.T, bin, scenario string, port int, remote string, extr
 
 // wait waits for the scenario to end and fails the test, with sipp's message trace, unless it
 // passed.
-func (s *sipp) wait(t *testing.T) {
+func (s *sipp) wait(t testing.TB) {
 	t.Helper()
 	if err := s.cmd.Wait(); err != nil {
 		t.Errorf("sipp %s: %v\n%s", s.name, err, s.traces())

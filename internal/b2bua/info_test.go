@@ -75,7 +75,7 @@ func TestInfoKeysFollowSecureMode(t *testing.T) {
 }
 
 // sendInfo sends one application/dtmf-relay INFO in the caller's dialog and wants 200.
-func sendInfo(t *testing.T, sess *sipgo.DialogClientSession, key string) {
+func sendInfo(t testing.TB, sess *sipgo.DialogClientSession, key string) {
 	t.Helper()
 	info := sip.NewRequest(sip.INFO, sess.InviteResponse.Contact().Address)
 	info.AppendHeader(sip.NewHeader("Content-Type", "application/dtmf-relay"))
@@ -89,7 +89,7 @@ func sendInfo(t *testing.T, sess *sipgo.DialogClientSession, key string) {
 }
 
 // sendSilence sends G.711 silence, in the codec hushpay answered, every 20 ms to hushpay's caller-side media port until stopped.
-func sendSilence(t *testing.T, conn net.PacketConn, sess *sipgo.DialogClientSession) (stop func()) {
+func sendSilence(t testing.TB, conn net.PacketConn, sess *sipgo.DialogClientSession) (stop func()) {
 	t.Helper()
 	answer, err := sdp.Parse(sess.InviteResponse.Body())
 	if err != nil {
@@ -131,7 +131,7 @@ func sendSilence(t *testing.T, conn net.PacketConn, sess *sipgo.DialogClientSess
 }
 
 // activeCall waits for the one stored call to be active and returns it.
-func activeCall(t *testing.T, h *harness) *hushpay.Call {
+func activeCall(t testing.TB, h *harness) *hushpay.Call {
 	t.Helper()
 	var call *hushpay.Call
 	waitFor(t, "the call to be active", func() bool {

@@ -342,7 +342,9 @@ func (c *call) answered(dc *sipgo.DialogClientSession) {
 		res.AppendHeader(sip.NewHeader("Require", "timer"))
 	}
 	if err := c.caller.WriteResponse(res); err != nil {
-		c.log.Info("caller did not take the answer", "err", err)
+		if c.caller.LoadState() != sip.DialogStateEnded { // not a BYE overtaking its ACK
+			c.log.Info("caller did not take the answer", "err", err)
+		}
 		c.hangup(context.Background(), "caller gone")
 		return
 	}

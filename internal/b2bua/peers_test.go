@@ -26,7 +26,7 @@ func agentSDP(port int) []byte {
 
 // startAgent runs an in-process SIP agent on h.agentPort that answers every INVITE with
 // agentSDP, and returns the INVITEs it received.
-func startAgent(t *testing.T, h *harness) <-chan *sip.Request {
+func startAgent(t testing.TB, h *harness) <-chan *sip.Request {
 	t.Helper()
 	a := startAgentWithInfo(t, h)
 	return a.invites
@@ -59,7 +59,7 @@ func (r *recording) all() [][]byte {
 
 // startAgentWithInfo is startAgent that also answers INFO 200, and reports the INFOs and the
 // first RTP packet it receives.
-func startAgentWithInfo(t *testing.T, h *harness) agentPeer {
+func startAgentWithInfo(t testing.TB, h *harness) agentPeer {
 	t.Helper()
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("agent"))
 	if err != nil {
@@ -90,11 +90,17 @@ func startAgentWithInfo(t *testing.T, h *harness) agentPeer {
 		}
 	}()
 	srv.OnInfo(func(req *sip.Request, tx sip.ServerTransaction) {
-		infoCh <- req
+		select {
+		case infoCh <- req:
+		default:
+		}
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
 	})
 	srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) {
-		inviteCh <- req
+		select { // keep the first few; never block the agent on a reader
+		case inviteCh <- req:
+		default:
+		}
 		ds, err := dialogs.ReadInvite(req, tx)
 		if err != nil {
 			return
@@ -119,7 +125,7 @@ type caller struct {
 	target  sip.Uri
 }
 
-func newCaller(t *testing.T, h *harness) *caller {
+func newCaller(t testing.TB, h *harness) *caller {
 	t.Helper()
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("caller"))
 	if err != nil {
@@ -134,7 +140,7 @@ func newCaller(t *testing.T, h *harness) *caller {
 }
 
 // call places a call with body as the offer and waits for the final answer.
-func (c *caller) call(t *testing.T, body []byte) (*sipgo.DialogClientSession, error) {
+func (c *caller) call(t testing.TB, body []byte) (*sipgo.DialogClientSession, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -153,7 +159,7 @@ func (c *caller) call(t *testing.T, body []byte) (*sipgo.DialogClientSession, er
 }
 
 // options sends OPTIONS to the B2BUA and returns the status code.
-func (c *caller) options(t *testing.T) int {
+func (c *caller) options(t testing.TB) int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
