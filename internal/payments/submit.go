@@ -54,25 +54,19 @@ func (s *Service) submitLocked(ctx context.Context, pr hushpay.Principal, p *hus
 	return s.finish(ctx, pr, p, state, outcome)
 }
 
-// authorize tokenizes the captured instrument and asks the processor. It never returns card data.
+// authorize asks the processor to charge the captured instrument, first sealing it in the vault as
+// a token when the payment asked for a reusable one. A single-use instrument is never stored: it
+// goes from the capture session's memory to the processor and is wiped. It never returns card data.
 func (s *Service) authorize(ctx context.Context, pr hushpay.Principal, p *hushpay.Payment, v capture.Values) (hushpay.PaymentState, *hushpay.Outcome) {
 	failed := func(code, msg string) (hushpay.PaymentState, *hushpay.Outcome) {
 		return hushpay.PaymentFailed, &hushpay.Outcome{Code: code, Message: msg}
 	}
-	in := vault.Instrument{PAN: v.PAN, Brand: v.Brand, ExpMonth: v.Expiry.Month, ExpYear: v.Expiry.Year,
-		RoutingNumber: v.RoutingNumber, Account: v.Account, AccountType: string(v.AccountType)}
-	reusable := p.TokenType == "reusable"
-	tok, err := s.cfg.Vault.Tokenize(p.Tenant, in, reusable)
-	if err == nil {
-		err = s.cfg.Store.CreateToken(ctx, tok)
+	if p.TokenType == "reusable" {
+		if err := s.vaultInstrument(ctx, pr, p, v); err != nil {
+			s.log.Error("tokenization failed", "payment", p.ID, "err", err)
+			return failed(hushpay.OutcomeProcessingError, "the payment details could not be secured")
+		}
 	}
-	if err != nil {
-		s.log.Error("tokenization failed", "payment", p.ID, "err", err)
-		return failed(hushpay.OutcomeProcessingError, "the payment details could not be secured")
-	}
-	p.TokenID = tok.ID
-	s.record(ctx, pr, "token.created", "token", tok.ID, map[string]string{"payment_id": p.ID, "reusable": strconv.FormatBool(reusable)})
-
 	req := &processor.AuthorizeRequest{IdempotencyKey: p.ID, Tenant: p.Tenant, PaymentID: p.ID, Reference: p.Reference,
 		Amount: p.Amount, Currency: p.Currency, MOTO: true}
 	if p.Method == hushpay.MethodACH {
@@ -89,13 +83,6 @@ func (s *Service) authorize(ctx context.Context, pr hushpay.Principal, p *hushpa
 	}
 	cancel()
 
-	if !reusable { // single-use: the card data is not kept once the processor has it
-		if derr := s.cfg.Store.DeleteToken(ctx, p.Tenant, tok.ID); derr != nil {
-			s.log.Error("single-use token not deleted", "token", tok.ID, "err", derr)
-		} else {
-			s.record(ctx, pr, "token.deleted", "token", tok.ID, map[string]string{"reason": "single_use"})
-		}
-	}
 	if err != nil {
 		var pe *processor.Error
 		if errors.As(err, &pe) && pe.Code != "" {
@@ -108,6 +95,23 @@ func (s *Service) authorize(ctx context.Context, pr hushpay.Principal, p *hushpa
 		return hushpay.PaymentSucceeded, &hushpay.Outcome{Code: hushpay.OutcomeApproved, Message: nonEmpty(res.Message, "approved"), ProcessorReference: res.Reference}
 	}
 	return hushpay.PaymentDeclined, &hushpay.Outcome{Code: res.Code, Message: res.Message, ProcessorReference: res.Reference}
+}
+
+// vaultInstrument seals the captured instrument (never the security code) in the vault and stores
+// the token, for later charges without the caller.
+func (s *Service) vaultInstrument(ctx context.Context, pr hushpay.Principal, p *hushpay.Payment, v capture.Values) error {
+	in := vault.Instrument{PAN: v.PAN, Brand: v.Brand, ExpMonth: v.Expiry.Month, ExpYear: v.Expiry.Year,
+		RoutingNumber: v.RoutingNumber, Account: v.Account, AccountType: string(v.AccountType)}
+	tok, err := s.cfg.Vault.Tokenize(p.Tenant, in, true)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.CreateToken(ctx, tok); err != nil {
+		return err
+	}
+	p.TokenID = tok.ID
+	s.record(ctx, pr, "token.created", "token", tok.ID, map[string]string{"payment_id": p.ID})
+	return nil
 }
 
 // finish moves p to a final state, saves it, releases its call and records it. Caller holds the lock.
