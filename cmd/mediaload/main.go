@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -105,8 +106,20 @@ func relay(args []string) error {
 	callerPeer := fs.String("caller-peer", "", "the generator's caller-side address")
 	agentPeer := fs.String("agent-peer", "", "the generator's agent-side address")
 	ports := fs.String("ports", "20000-29999", "hushpay's RTP port range")
+	cpuProfile := fs.String("cpuprofile", os.Getenv("MEDIALOAD_RELAY_CPUPROFILE"), "write the relay's CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile + "." + *implName)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	impl, err := mediaload.ParseImpl(*implName)
 	if err != nil {
