@@ -36,9 +36,10 @@ type call struct {
 	callerOrigin legOrigin                  // hushpay's o= line towards the caller
 	agentOrigin  legOrigin                  // hushpay's o= line towards the agent
 	relayStarted bool
-	ringing      bool   // the agent leg has sent a provisional response
-	hangingUp    bool   // hangup has started
-	paymentID    string // the call's payment, as last read from the store
+	ringing      bool            // the agent leg has sent a provisional response
+	hangingUp    bool            // hangup has started
+	byeFrom      hushpay.LegRole // the leg that sent BYE, which gets none back
+	paymentID    string          // the call's payment, as last read from the store
 	ended        bool
 	stop         []func() // what end runs: timers, watchers
 
@@ -97,12 +98,15 @@ func (c *call) hangup(ctx context.Context, reason string) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if a := c.agentDialog(); a != nil && a.LoadState() == sip.DialogStateConfirmed {
+	c.mu.Lock()
+	gone := c.byeFrom
+	c.mu.Unlock()
+	if a := c.agentDialog(); a != nil && gone != hushpay.LegAgent && a.LoadState() == sip.DialogStateConfirmed {
 		if err := a.Bye(ctx); err != nil {
 			c.log.Debug("BYE to agent failed", "err", err)
 		}
 	}
-	if c.caller.LoadState() == sip.DialogStateConfirmed {
+	if gone != hushpay.LegCaller && c.caller.LoadState() == sip.DialogStateConfirmed {
 		if err := c.caller.Bye(ctx); err != nil {
 			c.log.Debug("BYE to caller failed", "err", err)
 		}

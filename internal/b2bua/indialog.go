@@ -54,12 +54,19 @@ func (c *call) peer(leg hushpay.LegRole) (dialog, sip.Uri) {
 // onAck takes the caller's ACK to hushpay's 2xx.
 func (b *B2BUA) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	c := b.calls.find(req)
-	if c == nil || c.legOf(req) != hushpay.LegCaller {
-		return
+	if c == nil || c.legOf(req) != hushpay.LegCaller || c.endingUp() {
+		return // an ACK that arrives after the call's BYE must not bring the dialog back
 	}
 	if err := c.caller.ReadAck(req, tx); err != nil {
 		c.log.Debug("ACK not matched", "err", err)
 	}
+}
+
+// endingUp reports whether the call is being hung up.
+func (c *call) endingUp() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hangingUp || c.ended
 }
 
 // onCancel answers a CANCEL that matched no pending INVITE (sipgo answers the others itself:
@@ -76,6 +83,9 @@ func (b *B2BUA) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	from := c.legOf(req)
+	c.mu.Lock()
+	c.byeFrom = from // before the dialog ends, so that a hangup racing this BYE sends none back
+	c.mu.Unlock()
 	var err error
 	if from == hushpay.LegCaller {
 		err = c.caller.ReadBye(req, tx)

@@ -151,3 +151,27 @@ func TestBadInputOnTheSIPPort(t *testing.T) {
 	}
 	waitFor(t, "the call to end", func() bool { return h.b.Calls() == 0 })
 }
+
+// TestOfferWithoutTelephoneEventAndWithUnknownCodecs places a call whose offer lists opus first
+// and no telephone-event: the agent leg gets G.711 only, and the call works.
+func TestOfferWithoutTelephoneEventAndWithUnknownCodecs(t *testing.T) {
+	h := newHarness(t)
+	invites := startAgent(t, h)
+	offer := []byte("v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+		"m=audio 40000 RTP/AVP 111 0\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10\r\n")
+	sess, err := newCaller(t, h).call(t, offer)
+	if err != nil {
+		t.Fatalf("call: %v", err)
+	}
+	onward := string((<-invites).Body())
+	if !strings.Contains(onward, "RTP/AVP 0\r\n") || strings.Contains(onward, "opus") || strings.Contains(onward, "telephone-event") {
+		t.Errorf("onward offer should be PCMU alone:\n%s", onward)
+	}
+	if answer := string(sess.InviteResponse.Body()); !strings.Contains(answer, "RTP/AVP 0\r\n") {
+		t.Errorf("answer to the caller should be PCMU alone:\n%s", answer)
+	}
+	if err := sess.Bye(context.Background()); err != nil {
+		t.Fatalf("BYE: %v", err)
+	}
+	waitFor(t, "the call to end", func() bool { return h.b.Calls() == 0 })
+}

@@ -19,10 +19,12 @@ type messageOnly struct {
 	attrs []slog.Attr // attributes added by With, which hushpay controls
 }
 
+// Enabled passes warnings and errors that the inner handler takes.
 func (h messageOnly) Enabled(ctx context.Context, level slog.Level) bool {
 	return level >= slog.LevelWarn && h.inner.Enabled(ctx, level)
 }
 
+// Handle forwards the record's time, level and message, with hushpay's own attributes only.
 func (h messageOnly) Handle(ctx context.Context, r slog.Record) error {
 	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	out.AddAttrs(h.attrs...)
@@ -38,4 +40,5 @@ func (h messageOnly) WithAttrs(attrs []slog.Attr) slog.Handler {
 	return messageOnly{inner: h.inner, attrs: append([]slog.Attr(nil), attrs...)}
 }
 
+// WithGroup ignores groups: no library attribute is kept to group.
 func (h messageOnly) WithGroup(string) slog.Handler { return h }
