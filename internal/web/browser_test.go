@@ -427,6 +427,13 @@ func TestBrowserKeypadPaymentOnACall(t *testing.T) {
 	}
 	desk.do(t, chromedp.Click(chromedp.CSS("#submit")))
 	desk.waitText(t, "#result", "Payment succeeded — approved")
+	t.Run("on a tablet the desktop fits without sideways scrolling", func(t *testing.T) {
+		desk.do(t, chromedp.EmulateViewport(820, 1180))
+		if got := desk.eval(t, `String(document.documentElement.scrollWidth <= window.innerWidth)`); got != "true" {
+			t.Fatalf("the page is wider than 820 px: %s px", desk.eval(t, `String(document.documentElement.scrollWidth)`))
+		}
+		desk.screenshot(t, "agent-desktop-tablet.png")
+	})
 	if v := desk.cspViolations(t); v != "" {
 		t.Errorf("CSP violations: %s", v)
 	}

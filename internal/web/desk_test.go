@@ -451,3 +451,16 @@ func TestDeskSendsTheLinkBySMS(t *testing.T) {
 		t.Fatalf("message %+v", m)
 	}
 }
+
+func TestSignInIsRateLimited(t *testing.T) {
+	env := newDesk(t, nil, 3)
+	b := env.browser(t)
+	var resp *http.Response
+	var body string
+	for range 4 {
+		resp, body = b.postForm("/signin", url.Values{"csrf": {b.formCSRF("/signin")}, "email": {"x@example.com"}, "password": {"p"}, "code": {"123456"}})
+	}
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "wait a minute") {
+		t.Fatalf("fourth sign-in in a minute: %d %s", resp.StatusCode, body)
+	}
+}

@@ -40,6 +40,7 @@
       sel.value = keep;
     }).catch(function () {});
   }
+  refreshCalls();
   setInterval(refreshCalls, 5000);
 
   // Method switch shows the card or the bank fields.
