@@ -150,14 +150,16 @@ func classify(step string, err error) error {
 	if err == nil {
 		return nil
 	}
-	wrapped := fmt.Errorf("notify: smtp: %s: %w", step, err)
 	var tp *textproto.Error
 	if errors.As(err, &tp) {
+		// Only the reply code: the reply's text may repeat the recipient's address.
+		coded := fmt.Errorf("notify: smtp: %s: the server answered %d", step, tp.Code)
 		if tp.Code >= 400 && tp.Code < 500 {
-			return temporary{wrapped}
+			return temporary{coded}
 		}
-		return wrapped
+		return coded
 	}
+	wrapped := fmt.Errorf("notify: smtp: %s: %w", step, err)
 	var ne net.Error
 	if errors.As(err, &ne) {
 		return temporary{wrapped}

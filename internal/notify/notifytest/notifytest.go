@@ -25,7 +25,6 @@ type Mail struct {
 type SMTPServer struct {
 	Addr  string
 	Inbox chan Mail
-	// FailNext makes the next n MAIL commands answer 451 (a temporary failure).
 	mu       sync.Mutex
 	failNext int
 }
@@ -48,7 +47,7 @@ func NewSMTPServer(t testing.TB, tlsConfig *tls.Config) *SMTPServer {
 	return s
 }
 
-// FailNext makes the next n messages fail with a temporary 451 reply.
+// FailNext makes the next n messages fail with a temporary 451 reply to RCPT TO.
 func (s *SMTPServer) FailNext(n int) {
 	s.mu.Lock()
 	s.failNext = n
@@ -77,13 +76,15 @@ type session struct {
 func (x *session) Reset()        { x.mail = Mail{} }
 func (x *session) Logout() error { return nil }
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
-	if x.s.takeFailure() {
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
-	}
 	x.mail.From = from
 	return nil
 }
+
+// Rcpt fails as FailNext asks, with a reply that repeats the address (as many servers do).
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if x.s.takeFailure() {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 2, 0}, Message: "mailbox <" + to + "> busy, try again later"}
+	}
 	x.mail.To = append(x.mail.To, to)
 	return nil
 }
