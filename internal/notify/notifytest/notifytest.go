@@ -23,8 +23,8 @@ type Mail struct {
 
 // SMTPServer is a loopback SMTP server that keeps what it receives.
 type SMTPServer struct {
-	Addr  string
-	Inbox chan Mail
+	Addr     string
+	Inbox    chan Mail
 	mu       sync.Mutex
 	failNext int
 }
