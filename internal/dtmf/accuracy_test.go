@@ -7,7 +7,7 @@ import (
 // minTalkDown is the share of keys that must be found under speech as loud as the tones. Speech
 // that loud fills the filters around the tones and sometimes sounds like one of the pair's
 // third-order products, so a press occasionally goes unrecognized; docs/dtmf.md gives the figure.
-const minTalkDown = 0.8
+const minTalkDown = 0.84
 
 func hushpayKeys(s []int16) string { return keysOf(detectAll(s)) }
 

@@ -14,8 +14,9 @@ const (
 	// pair the detector must find; its spectrum is not computed.
 	quietEnergy = halfLen * zeroDBm0 * zeroDBm0 / 2 * 1e-5
 	// minLowShare: below this share of a half-block's power in its strongest low-group filter,
-	// the high group is not computed.
-	minLowShare = 0.15
+	// the high group is not computed. Under speech as loud as the tones a half-block full of
+	// them can hold as little as a tenth of its power in the low tone's half-block filter.
+	minLowShare = 0.1
 )
 
 // limits are the checks one block must pass.
@@ -44,7 +45,7 @@ func (l limits) withAmplitudes() limits {
 func onsetLimits() limits {
 	return limits{
 		minLevel: -46, maxLevel: 3,
-		minShare:  0.35,
+		minShare:  0.25,
 		dominance: 4,
 		maxOffset: 0.03,
 		balance:   2.5,

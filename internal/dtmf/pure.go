@@ -21,6 +21,12 @@ const (
 	// maxRunSpread bounds how far apart the run's blocks measure a tone's frequency. A keypad's
 	// tone holds its frequency; the harmonics of a voice glide with its pitch.
 	maxRunSpread = 0.012
+	// A run may exceed maxRunSpread on one tone, up to maxNoisySpread, when the other tone holds
+	// its frequency within maxSteadySpread. Two harmonics of one voice glide together, by the
+	// same fraction of their frequency, so a voice cannot hold one still and move the other;
+	// a keypad's tone under loud speech can look unsteady when speech fills its filter.
+	maxSteadySpread = 0.004
+	maxNoisySpread  = 0.03
 	// maxProductShare bounds the power at the pair's third-order products, 2·low-high and
 	// 2·high-low, against the weaker tone. Two keypad oscillators put nothing there; two
 	// harmonics of one voice (n·f0 and m·f0) put other harmonics of that voice there.
@@ -30,22 +36,28 @@ const (
 )
 
 // steady reports whether the frequency offsets of the run's last blocks average within
-// maxRunOffset.
+// maxRunOffset and hold still: both tones within maxRunSpread, or one within maxSteadySpread and
+// the other within maxNoisySpread.
 func (d *Detector) steady() bool {
 	lo, hi := d.drift()
 	if math.Abs(lo) > maxRunOffset || math.Abs(hi) > maxRunOffset || math.Abs(lo)+math.Abs(hi) > maxRunOffsetSum {
 		return false
 	}
-	for tone := range 2 {
-		least, most := d.runDrift[0][tone], d.runDrift[0][tone]
-		for _, o := range d.runDrift[1:] {
-			least, most = min(least, o[tone]), max(most, o[tone])
-		}
-		if most-least > maxRunSpread {
-			return false
-		}
+	steadier, other := d.spread(0), d.spread(1)
+	if steadier > other {
+		steadier, other = other, steadier
 	}
-	return true
+	return other <= maxRunSpread || (steadier <= maxSteadySpread && other <= maxNoisySpread)
+}
+
+// spread returns how far apart the run's last blocks measure tone 0 (low) or 1 (high), as a
+// fraction of its nominal frequency.
+func (d *Detector) spread(tone int) float64 {
+	least, most := d.runDrift[0][tone], d.runDrift[0][tone]
+	for _, o := range d.runDrift[1:] {
+		least, most = min(least, o[tone]), max(most, o[tone])
+	}
+	return most - least
 }
 
 // drift returns the mean frequency offsets of the run's last blocks.
