@@ -37,7 +37,7 @@ const (
 	pressLen   = 4 // packets a press lasts
 	noiseLen   = 8000
 	stampMagic = 0x48504c54 // "HPLT"
-	stampLen   = 12         // magic and nanoseconds since the generator's start
+	stampLen   = 12         // magic and the wall-clock send time in nanoseconds
 	genBatch   = 64
 	genBuffer  = 8 << 20
 	maxSamples = 1 << 21 // latency samples kept per direction
@@ -145,15 +145,14 @@ func (s *streamRx) lost() uint64 {
 func newGenerator() (*generator, error) {
 	g := &generator{fd: [2]int{-1, -1}}
 	for side := range 2 {
-		fd, local, err := udpSocket(0, false, genBuffer)
+		fd, local, err := udpSocket(0, true, genBuffer)
 		if err != nil {
 			g.close()
 			return nil, fmt.Errorf("mediaload: generator: %w", err)
 		}
-		tv := unix.NsecToTimeval(int64(100 * time.Millisecond))
-		if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
 			g.close()
-			return nil, fmt.Errorf("mediaload: generator: receive timeout: %w", err)
+			return nil, fmt.Errorf("mediaload: generator: receive timestamps: %w", err)
 		}
 		g.fd[side], g.addr[side] = fd, local
 	}
@@ -340,7 +339,7 @@ func (g *generator) callerAudio(c *genCall, p int, buf []byte, now time.Duration
 		c.noise = (c.noise + frameSamples) % noiseLen
 	}
 	if !c.armed && p >= stampFrom {
-		putStamp(payload, now)
+		putStamp(payload, time.Now())
 	}
 	return headerLen + frameSamples
 }
@@ -363,52 +362,67 @@ func (g *generator) agentAudio(c *genCall, buf []byte, now time.Duration) int {
 	c.ts[1] += frameSamples
 	payload := buf[headerLen : headerLen+frameSamples]
 	copy(payload, g.noise[(c.noise+noiseLen/2)%noiseLen:][:frameSamples])
-	putStamp(payload, now)
+	putStamp(payload, time.Now())
 	return headerLen + frameSamples
 }
 
-func putStamp(payload []byte, at time.Duration) {
+// putStamp writes the magic and the wall-clock send time (the kernel's receive timestamps are
+// wall-clock too).
+func putStamp(payload []byte, at time.Time) {
 	binary.BigEndian.PutUint32(payload[0:4], stampMagic)
-	binary.BigEndian.PutUint64(payload[4:12], uint64(at))
+	binary.BigEndian.PutUint64(payload[4:12], uint64(at.UnixNano()))
 }
 
-func readStamp(payload []byte) (time.Duration, bool) {
+func readStamp(payload []byte) (time.Time, bool) {
 	if len(payload) < stampLen || binary.BigEndian.Uint32(payload[0:4]) != stampMagic {
-		return 0, false
+		return time.Time{}, false
 	}
-	return time.Duration(binary.BigEndian.Uint64(payload[4:12])), true
+	return time.Unix(0, int64(binary.BigEndian.Uint64(payload[4:12]))), true
 }
 
 // receive counts what arrives on one side's socket: the caller side gets the agent's audio, the
-// agent side the caller's. It runs until stopRx.
+// agent side the caller's. It polls every millisecond rather than sleep in the socket, so that a
+// relay's send never pays for waking the generator (on loopback the sender's system call does the
+// receiver's wake-up), and it takes each datagram's arrival time from the kernel
+// (SO_TIMESTAMPNS), so that polling adds nothing to the latency measured. It runs until stopRx.
 func (g *generator) receive(side int) {
 	defer g.rxWG.Done()
 	rx := g.rx[side]
 	b := newBatch(genBatch)
 	for !g.stopRx.Load() {
-		k, err := b.recv(g.fd[side], unix.MSG_WAITFORONE)
+		k, err := b.recv(g.fd[side], unix.MSG_DONTWAIT)
 		if err != nil {
 			return
 		}
-		now := time.Since(g.base)
+		if k == 0 {
+			time.Sleep(time.Millisecond)
+			continue
+		}
 		g.arrived.Add(uint64(k))
 		for j := range k {
-			pkt, from := b.packet(j)
-			call := g.owner[side][from.Port()] - 1
-			h, ok := parseHeader(pkt)
-			if call < 0 || !ok {
-				rx.foreign++
-				continue
-			}
-			rx.received++
-			rx.streams[call].add(h.seq)
-			if h.pt == eventPT {
-				rx.events++
-				continue
-			}
-			if at, ok := readStamp(pkt[headerLen:]); ok && g.rec.Load() && len(rx.latency) < maxSamples {
-				rx.latency = append(rx.latency, now-at)
-			}
+			g.count(rx, side, b, j)
 		}
+	}
+}
+
+// count takes the j-th datagram of b.
+func (g *generator) count(rx *sideRx, side int, b *mmsgBatch, j int) {
+	pkt, from := b.packet(j)
+	call := g.owner[side][from.Port()] - 1
+	h, ok := parseHeader(pkt)
+	if call < 0 || !ok {
+		rx.foreign++
+		return
+	}
+	rx.received++
+	rx.streams[call].add(h.seq)
+	if h.pt == eventPT {
+		rx.events++
+		return
+	}
+	sent, stamped := readStamp(pkt[headerLen:])
+	arrived, timed := b.arrival(j)
+	if stamped && timed && g.rec.Load() && len(rx.latency) < maxSamples {
+		rx.latency = append(rx.latency, arrived.Sub(sent))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -23,7 +24,11 @@ type mmsgBatch struct {
 	iovs  []unix.Iovec
 	names []unix.RawSockaddrInet4
 	bufs  [][]byte
+	ctrl  [][ctrlLen]byte // ancillary data: the kernel's receive timestamp (SO_TIMESTAMPNS)
 }
+
+// ctrlLen holds one cmsghdr with a timespec.
+const ctrlLen = 64
 
 func newBatch(n int) *mmsgBatch {
 	b := &mmsgBatch{
@@ -31,6 +36,7 @@ func newBatch(n int) *mmsgBatch {
 		iovs:  make([]unix.Iovec, n),
 		names: make([]unix.RawSockaddrInet4, n),
 		bufs:  make([][]byte, n),
+		ctrl:  make([][ctrlLen]byte, n),
 	}
 	for i := range n {
 		b.bufs[i] = make([]byte, maxDatagram)
@@ -48,6 +54,8 @@ func (b *mmsgBatch) recv(fd int, flags int) (int, error) {
 	for i := range b.hdrs {
 		b.iovs[i].SetLen(maxDatagram)
 		b.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrInet4
+		b.hdrs[i].Hdr.Control = &b.ctrl[i][0]
+		b.hdrs[i].Hdr.SetControllen(ctrlLen)
 		b.hdrs[i].Len = 0
 	}
 	for {
@@ -70,9 +78,25 @@ func (b *mmsgBatch) packet(i int) ([]byte, netip.AddrPort) {
 	return b.bufs[i][:b.hdrs[i].Len], sockaddrPort(&b.names[i])
 }
 
+// arrival returns the kernel's receive time of the i-th datagram read, on a socket with
+// SO_TIMESTAMPNS.
+func (b *mmsgBatch) arrival(i int) (time.Time, bool) {
+	if b.hdrs[i].Hdr.Controllen < unix.SizeofCmsghdr+16 {
+		return time.Time{}, false
+	}
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&b.ctrl[i][0]))
+	if h.Level != unix.SOL_SOCKET || h.Type != unix.SCM_TIMESTAMPNS {
+		return time.Time{}, false
+	}
+	ts := (*unix.Timespec)(unsafe.Pointer(&b.ctrl[i][unix.SizeofCmsghdr]))
+	return time.Unix(ts.Sec, ts.Nsec), true
+}
+
 // setPacket makes the i-th message carry b.bufs[i][:n] to to.
 func (b *mmsgBatch) setPacket(i, n int, to netip.AddrPort) {
 	b.iovs[i].SetLen(n)
+	b.hdrs[i].Hdr.Control = nil
+	b.hdrs[i].Hdr.SetControllen(0)
 	putSockaddr(&b.names[i], to)
 	b.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrInet4
 }
