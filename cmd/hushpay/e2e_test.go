@@ -68,6 +68,7 @@ func startServer(t *testing.T, env map[string]string) *server {
 	addr := freeAddr(t)
 	t.Setenv("HUSHPAY_DATA_DIR", dir)
 	t.Setenv("HUSHPAY_HTTP_ADDR", addr)
+	t.Setenv("HUSHPAY_SIP_ADDR", freeAddr(t))
 	for k, v := range env {
 		t.Setenv(k, v)
 	}

@@ -52,6 +52,12 @@ func cmdServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	defer stopRun()
 	go a.payments.Run(runCtx)
 
+	stopVoice, err := startVoice(ctx, a)
+	if err != nil {
+		return err
+	}
+	defer stopVoice()
+
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.TLSCert != "" {
