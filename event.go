@@ -16,6 +16,8 @@ const (
 	EventPaymentExpired   EventType = "payment.expired"
 	EventPaymentRefunded  EventType = "payment.refunded"
 	EventLinkCreated      EventType = "link.created"
+	EventLinkSent         EventType = "link.sent"           // delivered to the email or SMS provider
+	EventLinkFailed       EventType = "link.failed"         // delivery failed after retries; the agent may try again or use chat
 	EventKeyPress         EventType = "payment.key_pressed" // a key was pressed (never which)
 )
 

@@ -56,15 +56,18 @@ func (s *Service) CreateLink(ctx context.Context, pr hushpay.Principal, id strin
 		}
 	}
 	res := &LinkResult{URL: s.cfg.PublicURL + "/pay/" + token, ExpiresAt: link.ExpiresAt, Channel: channel}
+	s.publish(p, hushpay.EventLinkCreated)
 	s.record(ctx, pr, "link.created", "payment", p.ID, map[string]string{"link_id": link.ID, "channel": channel})
 	if sender != nil {
 		msg := LinkMessage{URL: res.URL, Merchant: s.cfg.Merchant, Amount: FormatAmount(p.Amount, p.Currency)}
 		if err := sender.Send(ctx, to, msg); err != nil {
 			s.log.Warn("link delivery failed", "payment", p.ID, "channel", channel, "err", err)
+			s.publish(p, hushpay.EventLinkFailed)
 			return nil, &hushpay.Error{Kind: hushpay.KindUnavailable, Code: "delivery_failed", Field: channel,
 				Message: "the link could not be sent; try again or use chat"}
 		}
 		s.record(ctx, pr, "link.sent", "payment", p.ID, map[string]string{"link_id": link.ID, "channel": channel})
+		s.publish(p, hushpay.EventLinkSent)
 	}
 	return res, nil
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -519,4 +521,49 @@ func asError(err error, target **hushpay.Error) bool {
 		*target = e
 	}
 	return ok
+}
+
+type fakeSender struct{ err error }
+
+func (f fakeSender) Send(context.Context, string, LinkMessage) error { return f.err }
+
+func TestLinkDeliveryShowsInTheEvents(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want hushpay.EventType
+	}{
+		{"a delivered link", nil, hushpay.EventLinkSent},
+		{"a failed delivery", errors.New("smtp: 451 try later"), hushpay.EventLinkFailed},
+	} {
+		t.Run(tc.name+" ends with "+string(tc.want), func(t *testing.T) {
+			f := newFixture(t)
+			f.svc.cfg.Senders = map[string]LinkSender{"email": fakeSender{tc.err}}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			p, _ := f.svc.Create(ctx, agent, usd(100))
+			events, err := f.svc.Subscribe(ctx, agent, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			<-events // the snapshot
+			_, err = f.svc.CreateLink(ctx, agent, p.ID, LinkRequest{Email: "caller@example.com"})
+			if (err != nil) != (tc.err != nil) {
+				t.Fatalf("CreateLink: %v", err)
+			}
+			var got []hushpay.EventType
+			timeout := time.After(5 * time.Second)
+			for len(got) == 0 || got[len(got)-1] != tc.want {
+				select {
+				case e := <-events:
+					got = append(got, e.Type)
+				case <-timeout:
+					t.Fatalf("events %v, want them to end with %s", got, tc.want)
+				}
+			}
+			if !slices.Contains(got, hushpay.EventLinkCreated) {
+				t.Errorf("events %v lack %s", got, hushpay.EventLinkCreated)
+			}
+		})
+	}
 }
