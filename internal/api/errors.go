@@ -29,8 +29,8 @@ type httpError struct {
 
 func (e *httpError) Error() string { return e.code }
 
-// statusOf is the one mapping from an error kind to an HTTP status.
-func statusOf(k hushpay.Kind) int {
+// StatusOf is hushpay's one mapping from an error kind to an HTTP status; the pages use it too.
+func StatusOf(k hushpay.Kind) int {
 	switch k {
 	case hushpay.KindInvalid:
 		return http.StatusBadRequest
@@ -98,7 +98,7 @@ func describe(err error) (int, errorDetail) {
 	if !errors.As(err, &e) {
 		return http.StatusInternalServerError, errorDetail{Code: "internal_error", Message: publicMessage(http.StatusInternalServerError)}
 	}
-	status := statusOf(e.Kind)
+	status := StatusOf(e.Kind)
 	d := errorDetail{Code: e.Code, Message: e.Message, Field: e.Field}
 	if d.Code == "" {
 		d.Code = defaultCode(e.Kind)

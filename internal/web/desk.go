@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/api"
 	"github.com/hushpay/hushpay/internal/payments"
 )
 
@@ -287,30 +288,8 @@ func (h *Handler) writeError(w http.ResponseWriter, err error) {
 	writeJSONError(w, status, e.Code, e.Field, e.Message)
 }
 
-// statusOf maps an error's kind to an HTTP status.
-func statusOf(err error) int {
-	switch hushpay.KindOf(err) {
-	case hushpay.KindInvalid:
-		return http.StatusUnprocessableEntity
-	case hushpay.KindNotFound:
-		return http.StatusNotFound
-	case hushpay.KindConflict:
-		return http.StatusConflict
-	case hushpay.KindForbidden:
-		return http.StatusForbidden
-	case hushpay.KindUnauthenticated:
-		return http.StatusUnauthorized
-	case hushpay.KindGone:
-		return http.StatusGone
-	case hushpay.KindTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case hushpay.KindRateLimited:
-		return http.StatusTooManyRequests
-	case hushpay.KindUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
+// statusOf maps an error to its HTTP status through the API's one mapping.
+func statusOf(err error) int { return api.StatusOf(hushpay.KindOf(err)) }
 
 // messageOf is an error's safe message.
 func messageOf(err error) string {

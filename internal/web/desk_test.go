@@ -428,8 +428,8 @@ func TestDeskSendsTheLinkBySMS(t *testing.T) {
 		name, to string
 		status   int
 	}{
-		{"a number that is not E.164", "0155 555", http.StatusUnprocessableEntity},
-		{"no number", "", http.StatusUnprocessableEntity},
+		{"a number that is not E.164", "0155 555", http.StatusBadRequest},
+		{"no number", "", http.StatusBadRequest},
 		{"an E.164 number", "+14155550100", http.StatusOK},
 	}
 	for _, tt := range tests {
