@@ -11,6 +11,11 @@
 //	token ciphertext             data key version (uint32 big-endian) ‖ 12-byte nonce ‖
 //	                             AES-256-GCM(instrument, AAD = "hushpay/token/v1|<tenant>|<token id>"),
 //	                             so a ciphertext copied to another row, or another tenant, fails to open.
+//	sealed secret                SealSecret(purpose, id, secret), for small secrets that are not
+//	                             instruments (the web users' TOTP seeds): the same layout,
+//	                             AES-256-GCM under a key derived for the purpose, AAD =
+//	                             "hushpay/secret/v1|<purpose>|<id>", so a sealed value moved to another
+//	                             row or used for another purpose fails to open.
 //
 // A data key is never used directly: HKDF-SHA256 derives from it the AES-256-GCM key that seals
 // tokens ("hushpay/data-key/aes-256-gcm") and, from the oldest data key only, the fingerprint root
@@ -18,7 +23,9 @@
 // tenant in the HKDF info, and a fingerprint is HMAC-SHA256(tenant key, number) (PCI DSS 3.5.1.1:
 // a keyed cryptographic hash). Pinning the root to the oldest data key keeps fingerprints stable
 // across data-key rotation, and KEK rotation only re-wraps data keys, so fingerprints never change;
-// the root key is as well protected as any data key (stored only wrapped by the KEK).
+// the root key is as well protected as any data key (stored only wrapped by the KEK). For sealed
+// secrets, every data key gives a secret root ("hushpay/secret-root/v1") and that root one key per
+// purpose ("hushpay/secret/v1|<purpose>"); a purpose never holds '|', so the AAD reads one way.
 //
 // Rotation without downtime: RotateDataKey adds a data key that becomes active (older ones still
 // open their tokens) and Rewrap re-seals old tokens under it in batches; after a new KEK is added to

@@ -25,6 +25,7 @@ import (
 const (
 	infoTokenKey       = "hushpay/data-key/aes-256-gcm"
 	infoFingerprintKey = "hushpay/fingerprint/v1"
+	infoSecretRoot     = "hushpay/secret-root/v1"
 )
 
 // Instrument is what a token protects: a card (PAN, brand, expiry) or a bank account (routing
@@ -57,6 +58,8 @@ type Vault struct {
 	active          int                 // the version new tokens are sealed under
 	fingerprintRoot []byte              // derived from the oldest data key
 	tenantKeys      map[string][]byte   // fingerprint keys by tenant, derived from the root
+	secretRoots     map[int][]byte      // by data key version: the root of SealSecret's purpose keys
+	secretKeys      map[secretKeyID]cipher.AEAD
 }
 
 // New loads the data keys from keys, unwrapping each with the ring's KEK of its version, and
@@ -66,7 +69,8 @@ func New(ctx context.Context, keys hushpay.KeyStore, ring *KeyRing, clock hushpa
 		return nil, errors.New("vault: a key store, a key ring and a clock are required")
 	}
 	v := &Vault{keys: keys, ring: ring, clock: clock, idEncoding: newIDEncoding(),
-		dataKeys: map[int]cipher.AEAD{}, tenantKeys: map[string][]byte{}}
+		dataKeys: map[int]cipher.AEAD{}, tenantKeys: map[string][]byte{},
+		secretRoots: map[int][]byte{}, secretKeys: map[secretKeyID]cipher.AEAD{}}
 	if err := v.Reload(ctx); err != nil {
 		return nil, err
 	}
@@ -108,6 +112,7 @@ func (v *Vault) Reload(ctx context.Context) error {
 			return err
 		}
 		v.dataKeys[k.Version] = newAEAD(hkdfKey(material, infoTokenKey))
+		v.secretRoots[k.Version] = hkdfKey(material, infoSecretRoot)
 		if v.fingerprintRoot == nil {
 			v.fingerprintRoot = hkdfKey(material, infoFingerprintKey)
 		}
