@@ -33,6 +33,7 @@ func commands() map[string]command {
 		"version": {"print the version", cmdVersion},
 		"dtmf":    {"detect or generate keypad tones in WAV files", cmdDTMF},
 		"redact":  {"remove keypad tones from a recording or card numbers from text", cmdRedact},
+		"demo":    {"place a real SIP/RTP call through hushpay on loopback and take a test card payment", cmdDemo},
 	}
 }
 
