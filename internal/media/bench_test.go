@@ -108,14 +108,25 @@ func BenchmarkAgentPacket(b *testing.B) {
 // wake-ups in between, in lock-step (so the figure is latency, not throughput). The peers read
 // and write without allocating, so allocs/op is the relay's own.
 func BenchmarkRelayUDP(b *testing.B) {
-	for _, secure := range []bool{false, true} {
-		name := "outside secure"
-		if secure {
-			name = "secure"
-		}
-		b.Run(name, func(b *testing.B) {
+	loop, err := NewLoop()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer loop.Close()
+	for _, tc := range []struct {
+		name   string
+		secure bool
+		loop   *Loop
+	}{
+		{"outside secure", false, nil},
+		{"secure", true, nil},
+		{"outside secure, on a loop", false, loop},
+		{"secure, on a loop", true, loop},
+	} {
+		secure := tc.secure
+		b.Run(tc.name, func(b *testing.B) {
 			caller, agent := rawPeer(b), rawPeer(b)
-			r, err := NewRelay(Config{Ports: testPorts(b)})
+			r, err := NewRelay(Config{Ports: testPorts(b), Loop: tc.loop})
 			if err != nil {
 				b.Fatal(err)
 			}

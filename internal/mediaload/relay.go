@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -21,8 +22,11 @@ const (
 	// Hushpay is internal/media with a Relay per call, each reading its sockets on goroutines of
 	// its own (Config.Loop nil).
 	Hushpay Impl = "hushpay"
-	// HushpayLoop is internal/media with a Relay per call, all served by one media.Loop.
+	// HushpayLoop is internal/media with a Relay per call, all served by one media.Loop (one
+	// thread, like the baseline).
 	HushpayLoop Impl = "hushpay-loop"
+	// HushpayLoops is internal/media with its calls spread over one media.Loop per core.
+	HushpayLoops Impl = "hushpay-loops"
 	// Baseline is the minimal epoll + recvmmsg/sendmmsg relay of this package.
 	Baseline Impl = "baseline"
 )
@@ -30,10 +34,10 @@ const (
 // ParseImpl parses "hushpay", "hushpay-loop" or "baseline".
 func ParseImpl(s string) (Impl, error) {
 	switch Impl(s) {
-	case Hushpay, HushpayLoop, Baseline:
+	case Hushpay, HushpayLoop, HushpayLoops, Baseline:
 		return Impl(s), nil
 	}
-	return "", fmt.Errorf("mediaload: impl: want hushpay, hushpay-loop or baseline")
+	return "", fmt.Errorf("mediaload: impl: want hushpay, hushpay-loop, hushpay-loops or baseline")
 }
 
 // RelayArgs configures the relay under test.
@@ -116,7 +120,7 @@ func startRelay(args RelayArgs) (relayUnderTest, error) {
 // hushpayRelays is one media.Relay per call, as the B2BUA runs them.
 type hushpayRelays struct {
 	relays []*media.Relay
-	loop   *media.Loop // nil: each relay on its own goroutines
+	loops  []*media.Loop // none: each relay on its own goroutines
 	keys   atomic.Uint64
 }
 
@@ -126,16 +130,24 @@ func newHushpayRelays(args RelayArgs) (*hushpayRelays, error) {
 		return nil, err
 	}
 	h := &hushpayRelays{}
-	if args.Impl == HushpayLoop {
-		if h.loop, err = media.NewLoop(); err != nil {
+	loops := map[Impl]int{HushpayLoop: 1, HushpayLoops: runtime.GOMAXPROCS(0)}[args.Impl]
+	for range loops {
+		loop, err := media.NewLoop()
+		if err != nil {
+			_ = h.close()
 			return nil, err
 		}
+		h.loops = append(h.loops, loop)
 	}
 	onKey := func(byte) { h.keys.Add(1) }
 	caller := media.Leg{Remote: args.CallerPeer, Codec: media.PCMU, AudioPT: audioPT, EventPT: eventPT}
 	agent := media.Leg{Remote: args.AgentPeer, Codec: media.PCMU, AudioPT: audioPT, EventPT: eventPT}
-	for range args.Calls {
-		r, err := media.NewRelay(media.Config{Ports: ports, OnKey: onKey, Loop: h.loop})
+	for i := range args.Calls {
+		cfg := media.Config{Ports: ports, OnKey: onKey}
+		if len(h.loops) > 0 {
+			cfg.Loop = h.loops[i%len(h.loops)]
+		}
+		r, err := media.NewRelay(cfg)
 		if err != nil {
 			_ = h.close()
 			return nil, fmt.Errorf("mediaload: hushpay relay: %w", err)
@@ -174,8 +186,8 @@ func (h *hushpayRelays) close() error {
 	for _, r := range h.relays {
 		_ = r.Close()
 	}
-	if h.loop != nil {
-		return h.loop.Close()
+	for _, l := range h.loops {
+		_ = l.Close()
 	}
 	return nil
 }
