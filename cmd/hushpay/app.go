@@ -103,13 +103,14 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	return a, nil
 }
 
-// openUsers opens the web users' tables (in the same database) and their manager.
+// openUsers opens the web users' tables (in the same database) and their manager, which seals
+// their TOTP secrets with the vault.
 func (a *app) openUsers(ctx context.Context) error {
 	us, err := usersql.Open(ctx, a.cfg.DatabaseURL(), a.cfg.DataDir)
 	if err != nil {
 		return err
 	}
-	m, err := users.New(users.Config{Store: us, Audit: a.audit, Logger: a.log})
+	m, err := users.New(users.Config{Store: us, Audit: a.audit, Logger: a.log, Sealer: a.vault})
 	if err != nil {
 		us.Close()
 		return err

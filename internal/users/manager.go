@@ -34,6 +34,9 @@ type Config struct {
 	Clock  hushpay.Clock
 	Logger *slog.Logger
 	Argon2 Argon2Params // zero means DefaultArgon2
+	// Sealer seals the TOTP secrets at rest (the vault). Nil seals them under a key held only in
+	// memory: fine for tests, but no secret then opens after a restart.
+	Sealer SecretSealer
 }
 
 // Manager creates users, enrols them, signs them in and keeps their sessions.
@@ -57,6 +60,14 @@ func New(cfg Config) (*Manager, error) {
 	}
 	if cfg.Argon2 == (Argon2Params{}) {
 		cfg.Argon2 = DefaultArgon2
+	}
+	if cfg.Sealer == nil {
+		s, err := newMemorySealer()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Sealer = s
+		cfg.Logger.Warn("users: no secret sealer: TOTP secrets are sealed under a key that ends with this process")
 	}
 	dummy, err := HashPassword("not a password", cfg.Argon2)
 	if err != nil {
@@ -86,16 +97,21 @@ func (m *Manager) Create(ctx context.Context, email, tenant string, role hushpay
 	now := m.now()
 	u := &User{ID: "usr_" + randomToken()[:22], Email: email, Tenant: tenant, Role: role, TOTPSecret: secret,
 		EnrolHash: HashToken(token), EnrolExpires: now.Add(EnrolTTL), CreatedAt: now}
-	if err := m.cfg.Store.CreateUser(ctx, u); err != nil {
+	stored, err := m.forStore(u)
+	if err != nil {
 		return nil, "", err
 	}
+	if err := m.cfg.Store.CreateUser(ctx, stored); err != nil {
+		return nil, "", err
+	}
+	u.TOTPSealed = stored.TOTPSealed
 	m.record(ctx, u, "user.created", map[string]string{"role": string(role)})
 	return u, token, nil
 }
 
 // Enrolment returns the user an enrolment token belongs to, if it is still usable.
 func (m *Manager) Enrolment(ctx context.Context, token string) (*User, error) {
-	u, err := m.cfg.Store.UserByEnrolHash(ctx, HashToken(token))
+	u, err := m.opened(m.cfg.Store.UserByEnrolHash(ctx, HashToken(token)))
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +139,7 @@ func (m *Manager) Enrol(ctx context.Context, token, password, code string) (*Use
 		return nil, err
 	}
 	u.TOTPLastStep = step // the enrolment hash stays, so a reused link says "already used"
-	if err := m.cfg.Store.UpdateUser(ctx, u); err != nil {
+	if err := m.update(ctx, u); err != nil {
 		return nil, err
 	}
 	m.record(ctx, u, "user.enrolled", nil)
@@ -143,7 +159,7 @@ var ErrLocked = &hushpay.Error{Kind: hushpay.KindRateLimited, Code: "account_loc
 // cookie token. Failures count towards the lockout; a locked account refuses even the right answer.
 func (m *Manager) SignIn(ctx context.Context, email, password, code string) (*User, *Session, string, error) {
 	email, _ = normalizeEmail(email)
-	u, err := m.cfg.Store.UserByEmail(ctx, email)
+	u, err := m.opened(m.cfg.Store.UserByEmail(ctx, email))
 	if hushpay.KindOf(err) == hushpay.KindNotFound {
 		_, _ = VerifyPassword(password, m.dummyHash)
 		m.recordAnonymous(ctx, "user.sign_in_failed", map[string]string{"reason": "unknown_user"})
@@ -161,7 +177,7 @@ func (m *Manager) SignIn(ctx context.Context, email, password, code string) (*Us
 		return nil, nil, "", m.fail(ctx, u, reason, now)
 	}
 	u.Failures, u.LockedUntil = 0, time.Time{}
-	if err := m.cfg.Store.UpdateUser(ctx, u); err != nil {
+	if err := m.update(ctx, u); err != nil {
 		return nil, nil, "", err
 	}
 	token := randomToken()
@@ -199,7 +215,7 @@ func (m *Manager) fail(ctx context.Context, u *User, reason string, now time.Tim
 	if locked {
 		u.Failures, u.LockedUntil = 0, now.Add(LockoutDuration)
 	}
-	if err := m.cfg.Store.UpdateUser(ctx, u); err != nil {
+	if err := m.update(ctx, u); err != nil {
 		return err
 	}
 	m.record(ctx, u, "user.sign_in_failed", map[string]string{"reason": reason})
@@ -230,7 +246,7 @@ func (m *Manager) Session(ctx context.Context, token string, touch bool) (*Sessi
 		_ = m.cfg.Store.DeleteSession(ctx, hash)
 		return nil, nil, ErrSessionExpired
 	}
-	u, err := m.cfg.Store.UserByID(ctx, s.UserID)
+	u, err := m.opened(m.cfg.Store.UserByID(ctx, s.UserID))
 	if err != nil {
 		return nil, nil, err
 	}

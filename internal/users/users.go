@@ -7,17 +7,21 @@ import (
 	"github.com/hushpay/hushpay"
 )
 
-// User is one person who may sign in. PasswordHash is an argon2id PHC string; TOTPSecret is the
-// base32 secret of the second factor. Neither ever leaves this package but to the Store.
+// User is one person who may sign in. PasswordHash is an argon2id PHC string. TOTPSecret is the
+// base32 secret of the second factor, in memory only: the Manager gives the Store the user with
+// TOTPSealed set (the secret sealed by the SecretSealer for this user's id) and TOTPSecret empty.
+// Neither the hash nor the secret ever leaves this package but to the Store (or to the enrolment
+// page, which shows the secret once).
 type User struct {
 	ID           string
 	Email        string // lower case, unique
 	Tenant       string
 	Role         hushpay.Role
 	PasswordHash string // empty until enrolled
-	TOTPSecret   string
-	TOTPLastStep int64 // the last accepted TOTP time step: a code is never accepted twice
-	Failures     int   // consecutive failed sign-ins
+	TOTPSecret   string // clear; never written to the Store (a row from before sealing may bring it back)
+	TOTPSealed   []byte // the secret sealed for ("totp", ID): all the Store keeps
+	TOTPLastStep int64  // the last accepted TOTP time step: a code is never accepted twice
+	Failures     int    // consecutive failed sign-ins
 	LockedUntil  time.Time
 	EnrolHash    string // hex SHA-256 of the one-time enrolment token (used up once enrolled)
 	EnrolExpires time.Time
@@ -41,8 +45,18 @@ type Session struct {
 	LastSeen  time.Time
 }
 
+// SecretSealer seals secrets at rest and opens them again (the vault implements it). A value
+// sealed for a purpose and id opens only with the same purpose and id, so a sealed secret copied
+// to another user's row does not open.
+type SecretSealer interface {
+	SealSecret(purpose, id string, plain []byte) ([]byte, error)
+	OpenSecret(purpose, id string, sealed []byte) ([]byte, error)
+}
+
 // Store keeps users and sessions. Lookups of a missing row return a KindNotFound hushpay.Error;
-// CreateUser with an email already taken returns KindConflict.
+// CreateUser with an email already taken returns KindConflict. The Store writes a user's
+// TOTPSealed, never its TOTPSecret, and refuses a user without TOTPSealed; a row written in clear
+// before secrets were sealed reads back with TOTPSecret set and TOTPSealed empty.
 type Store interface {
 	CreateUser(ctx context.Context, u *User) error
 	UpdateUser(ctx context.Context, u *User) error

@@ -14,6 +14,7 @@ import (
 	"github.com/hushpay/hushpay/internal/store/storetest"
 	"github.com/hushpay/hushpay/internal/users"
 	"github.com/hushpay/hushpay/internal/users/sqlstore"
+	"github.com/hushpay/hushpay/internal/vault"
 )
 
 // fakeClock is a clock the test moves by hand.
@@ -33,29 +34,40 @@ func (c *fakeClock) Add(d time.Duration) {
 var testArgon2 = users.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
 type fixture struct {
-	m     *users.Manager
-	clock *fakeClock
-	store hushpay.Store
+	m        *users.Manager
+	clock    *fakeClock
+	store    hushpay.Store
+	database string
+	dataDir  string
 }
 
 func newFixture(t *testing.T, database string) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, database, t.TempDir())
+	dataDir := t.TempDir()
+	st, err := store.Open(ctx, database, dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	us, err := sqlstore.Open(ctx, database, t.TempDir())
+	us, err := sqlstore.Open(ctx, database, dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { us.Close(); st.Close() })
 	clock := &fakeClock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	m, err := users.New(users.Config{Store: us, Audit: audit.New(st, clock), Clock: clock, Argon2: testArgon2})
+	ring, _, err := vault.LoadOrCreateDevKeyRing(dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{m: m, clock: clock, store: st}
+	v, err := vault.New(ctx, st, ring, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := users.New(users.Config{Store: us, Audit: audit.New(st, clock), Clock: clock, Argon2: testArgon2, Sealer: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{m: m, clock: clock, store: st, database: database, dataDir: dataDir}
 }
 
 func databases(t *testing.T) map[string]func(t *testing.T) string {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -140,8 +141,12 @@ func (s *Store) CreateUser(ctx context.Context, u *users.User) error {
 	if n > 0 {
 		return &hushpay.Error{Kind: hushpay.KindConflict, Code: "user_exists", Field: "email", Message: "a user with this email already exists"}
 	}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO web_users (`+userColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`),
-		u.ID, u.Email, u.Tenant, string(u.Role), u.PasswordHash, u.TOTPSecret, u.TOTPLastStep, u.Failures,
+	secret, err := sealedColumn(u)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO web_users (`+userColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`),
+		u.ID, u.Email, u.Tenant, string(u.Role), u.PasswordHash, secret, u.TOTPLastStep, u.Failures,
 		nanos(u.LockedUntil), u.EnrolHash, nanos(u.EnrolExpires), nanos(u.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("users store: create user: %w", err)
@@ -151,9 +156,13 @@ func (s *Store) CreateUser(ctx context.Context, u *users.User) error {
 
 // UpdateUser writes every field of u but its ID, email, tenant and creation time.
 func (s *Store) UpdateUser(ctx context.Context, u *users.User) error {
+	secret, err := sealedColumn(u)
+	if err != nil {
+		return err
+	}
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE web_users SET role = ?, password_hash = ?, totp_secret = ?, totp_last_step = ?,
 		failures = ?, locked_until = ?, enrol_hash = ?, enrol_expires = ? WHERE id = ?`),
-		string(u.Role), u.PasswordHash, u.TOTPSecret, u.TOTPLastStep, u.Failures, nanos(u.LockedUntil), u.EnrolHash,
+		string(u.Role), u.PasswordHash, secret, u.TOTPLastStep, u.Failures, nanos(u.LockedUntil), u.EnrolHash,
 		nanos(u.EnrolExpires), u.ID)
 	if err != nil {
 		return fmt.Errorf("users store: update user: %w", err)
@@ -184,10 +193,10 @@ func (s *Store) UserByEnrolHash(ctx context.Context, hash string) (*users.User, 
 
 func (s *Store) user(ctx context.Context, where string, arg string) (*users.User, error) {
 	var u users.User
-	var role string
+	var role, secret string
 	var locked, expires, created int64
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM web_users WHERE `+where), arg).Scan(
-		&u.ID, &u.Email, &u.Tenant, &role, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &u.Failures,
+		&u.ID, &u.Email, &u.Tenant, &role, &u.PasswordHash, &secret, &u.TOTPLastStep, &u.Failures,
 		&locked, &u.EnrolHash, &expires, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, hushpay.NotFound("user")
@@ -196,7 +205,39 @@ func (s *Store) user(ctx context.Context, where string, arg string) (*users.User
 		return nil, fmt.Errorf("users store: read user: %w", err)
 	}
 	u.Role, u.LockedUntil, u.EnrolExpires, u.CreatedAt = hushpay.Role(role), fromNanos(locked), fromNanos(expires), fromNanos(created)
+	if err := readSecretColumn(&u, secret); err != nil {
+		return nil, err
+	}
 	return &u, nil
+}
+
+// sealedPrefix starts the totp_secret column of a row whose secret is sealed; the rest is the
+// sealed bytes in unpadded standard base64. A value without it is a base32 secret stored in clear
+// before secrets were sealed (base32 has no ':').
+const sealedPrefix = "sealed:"
+
+// sealedColumn returns the totp_secret column of u: its sealed secret, never its clear one.
+func sealedColumn(u *users.User) (string, error) {
+	if len(u.TOTPSealed) == 0 {
+		return "", errors.New("users store: refusing to write a user whose TOTP secret is not sealed")
+	}
+	return sealedPrefix + base64.RawStdEncoding.EncodeToString(u.TOTPSealed), nil
+}
+
+// readSecretColumn sets u's sealed secret from the totp_secret column, or its clear secret if
+// the row predates sealing.
+func readSecretColumn(u *users.User, column string) error {
+	encoded, sealed := strings.CutPrefix(column, sealedPrefix)
+	if !sealed {
+		u.TOTPSecret = column
+		return nil
+	}
+	b, err := base64.RawStdEncoding.DecodeString(encoded)
+	if err != nil {
+		return fmt.Errorf("users store: user %s: the sealed TOTP secret is not base64", u.ID)
+	}
+	u.TOTPSealed = b
+	return nil
 }
 
 // CreateSession inserts a session.
