@@ -173,4 +173,3 @@ func TestTestCardExpiryIsInTheFuture(t *testing.T) {
 
 // testNow is the day the card-keying tests pretend it is.
 var testNow = time.Date(2026, time.November, 25, 12, 0, 0, 0, time.UTC)
-
