@@ -37,7 +37,7 @@ func (d *demo) verdict(ready, final *hushpay.Payment, h heard, callEnded error) 
 	d.out.printf("\n")
 	if len(failed) > 0 {
 		d.out.printf("result: FAILED\n")
-		return fmt.Errorf("demo failed: %w", errors.Join(failed...))
+		return fmt.Errorf("%d of the checks failed:\n%w", len(failed), errors.Join(failed...))
 	}
 	d.out.printf("result: OK: approved; %d keys captured; the agent heard %d masked presses and no digit; the call ended cleanly\n",
 		keys, h.masked)
