@@ -23,8 +23,8 @@ var ErrLoopClosed = errors.New("media: loop closed")
 
 // Loop serves the sockets of many relays from one goroutine: every socket sits in one epoll set,
 // each socket that is ready is read with recvmmsg (up to 16 datagrams a call), and every packet
-// goes through the same per-packet handlers as on a relay with its own goroutines; packets out
-// are written with one sendto each. With hundreds of calls this saves, per packet, the wake-up of
+// goes through the same per-packet handlers as on a relay with its own goroutines; the packets
+// that one socket's datagrams produce are written with one sendmmsg. With hundreds of calls this saves, per packet, the wake-up of
 // a goroutine parked in Go's poller and the read that finds the socket empty
 // (docs/benchmarks-media.md has the figures). A relay uses it when Config.Loop is set; one Loop
 // serves any number of relays, and a process may run several (one per core) to spread calls.
@@ -36,6 +36,7 @@ type Loop struct {
 	socks  []*loopSocket
 	closed bool
 	done   chan struct{}
+	out    *sendQueue // the loop goroutine's; handlers' writes go here
 }
 
 // loopSocket is what the loop knows of a registered socket.
@@ -61,7 +62,7 @@ func NewLoop() (*Loop, error) {
 		_ = unix.Close(wake)
 		return nil, fmt.Errorf("media: loop: epoll add: %w", err)
 	}
-	l := &Loop{epfd: epfd, wake: wake, done: make(chan struct{})}
+	l := &Loop{epfd: epfd, wake: wake, done: make(chan struct{}), out: newSendQueue(loopBatch)}
 	go l.run()
 	return l, nil
 }
@@ -103,6 +104,7 @@ func (l *Loop) run() {
 		for _, ev := range events[:max(n, 0)] {
 			if fd := int(ev.Fd); fd < len(l.socks) && l.socks[fd] != nil {
 				l.serve(fd, l.socks[fd], in, now)
+				l.out.flush()
 			}
 		}
 		l.mu.Unlock()
@@ -140,6 +142,7 @@ func (l *Loop) attach(legs ...*leg) error {
 		return ErrLoopClosed
 	}
 	for _, lg := range legs {
+		lg.raw.out = l.out
 		for _, s := range []struct {
 			fd   int
 			rtcp bool
@@ -212,25 +215,76 @@ func rawSocket(ip netip.Addr, port int) (int, error) {
 	return fd, nil
 }
 
-// rawLeg is a leg's sockets on a Loop, and the addresses its writes reuse.
+// rawLeg is a leg's sockets on a Loop.
 type rawLeg struct {
 	fd, rtcpFD int
 	v6         bool
-	sa4        unix.SockaddrInet4
-	sa6        unix.SockaddrInet6
+	out        *sendQueue // the loop's, once attached
 }
 
-// write sends pkt to to; like a UDP write on loopback, a datagram the kernel refuses is lost.
+// write queues pkt for to; the loop sends the queue after the datagrams of the socket it is
+// serving. Only the loop goroutine writes (the handlers run on it).
 func (r *rawLeg) write(pkt []byte, to netip.AddrPort) {
-	var sa unix.Sockaddr
-	if r.v6 {
-		r.sa6.Port, r.sa6.Addr = int(to.Port()), to.Addr().As16()
-		sa = &r.sa6
-	} else {
-		r.sa4.Port, r.sa4.Addr = int(to.Port()), to.Addr().As4()
-		sa = &r.sa4
+	r.out.add(r.fd, pkt, to, r.v6)
+}
+
+// sendQueue is the datagrams waiting for one sendmmsg on one socket, with buffers allocated once.
+type sendQueue struct {
+	fd    int
+	n     int
+	hdrs  []unix.Mmsghdr
+	iovs  []unix.Iovec
+	names []unix.RawSockaddrInet6
+	bufs  [][readBufLen]byte
+}
+
+func newSendQueue(n int) *sendQueue {
+	q := &sendQueue{hdrs: make([]unix.Mmsghdr, n), iovs: make([]unix.Iovec, n),
+		names: make([]unix.RawSockaddrInet6, n), bufs: make([][readBufLen]byte, n)}
+	for i := range n {
+		q.iovs[i].Base = &q.bufs[i][0]
+		q.hdrs[i].Hdr.Iov = &q.iovs[i]
+		q.hdrs[i].Hdr.Iovlen = 1
+		q.hdrs[i].Hdr.Name = (*byte)(unsafe.Pointer(&q.names[i]))
 	}
-	_ = unix.Sendto(r.fd, pkt, 0, sa)
+	return q
+}
+
+// add queues a copy of pkt for to on socket fd, first sending what waits for another socket.
+func (q *sendQueue) add(fd int, pkt []byte, to netip.AddrPort, v6 bool) {
+	if q.n > 0 && (fd != q.fd || q.n == len(q.hdrs)) {
+		q.flush()
+	}
+	q.fd = fd
+	i := q.n
+	q.iovs[i].SetLen(copy(q.bufs[i][:], pkt))
+	sa := &q.names[i]
+	binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:], to.Port())
+	if v6 {
+		sa.Family, sa.Addr = unix.AF_INET6, to.Addr().As16()
+		q.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrInet6
+	} else {
+		sa4 := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
+		sa4.Family, sa4.Addr = unix.AF_INET, to.Addr().As4()
+		q.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrInet4
+	}
+	q.n++
+}
+
+// flush sends the queue. Like a UDP write on loopback, a datagram the kernel refuses is lost.
+func (q *sendQueue) flush() {
+	for off := 0; off < q.n; {
+		m, _, errno := syscall.Syscall6(unix.SYS_SENDMMSG, uintptr(q.fd), uintptr(unsafe.Pointer(&q.hdrs[off])),
+			uintptr(q.n-off), 0, 0, 0)
+		switch errno {
+		case 0:
+			off += int(m)
+		case unix.EINTR:
+		default:
+			off++ // the head datagram is lost; the rest may still go
+		}
+	}
+	q.n = 0
 }
 
 // recvBatch is the vector of datagrams of one recvmmsg call, allocated once. golang.org/x/sys
