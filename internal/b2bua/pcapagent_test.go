@@ -137,23 +137,28 @@ func (a *signallingAgent) frames() (frames [][]int16, events map[byte]int) {
 	return frames, events
 }
 
-// toneRuns returns the lengths of the runs of consecutive frames whose energy is mostly at
-// 440 Hz.
+// toneRuns returns the lengths, in frames, of the stretches of 440 Hz tone the frames hold: frames
+// whose energy is mostly at 440 Hz, where a gap of fewer than 20 other frames (a start-up glitch, a
+// lost packet) does not split a stretch, but the caller's keys between two tones do.
 func toneRuns(frames [][]int16) []int {
+	const maxGap = 20
 	var runs []int
-	run := 0
-	for _, f := range frames {
-		if is440(f) {
-			run++
+	start, last := -1, -1
+	for i, f := range frames {
+		if !is440(f) {
 			continue
 		}
-		if run > 0 {
-			runs = append(runs, run)
+		if start >= 0 && i-last > maxGap {
+			runs = append(runs, last-start+1)
+			start = -1
 		}
-		run = 0
+		if start < 0 {
+			start = i
+		}
+		last = i
 	}
-	if run > 0 {
-		runs = append(runs, run)
+	if start >= 0 {
+		runs = append(runs, last-start+1)
 	}
 	return runs
 }

@@ -1,0 +1,225 @@
+package b2bua_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/dtmf"
+	"github.com/hushpay/hushpay/internal/wav"
+)
+
+// baresipLead is how long the caller's file plays 440 Hz before anything else: the time the test
+// has to start the payment before the keys begin.
+const baresipLead = 4 * time.Second
+
+// callerWAV is the audio baresip's aufile source plays: a 440 Hz lead, a second of a vowel-like
+// sound, the keys as in-band tones, a second of 440 Hz and 8 s of silence (baresip hangs up at the
+// end of its file; the test hangs up from the agent side first).
+func callerWAV(t *testing.T, keys string) []byte {
+	t.Helper()
+	tones, err := dtmf.Generate(keys, dtmf.DefaultGenOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples := slicesConcat(tone440(baresipLead), vowel(time.Second), make([]int16, 1600), tones,
+		make([]int16, 1600), tone440(time.Second), make([]int16, 8*8000))
+	var b bytes.Buffer
+	if err := wav.Write(&b, wav.PCM16, samples); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func slicesConcat(parts ...[]int16) []int16 {
+	var out []int16
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// vowel is d of a speech-like sound: a 140 Hz voice with its first 20 harmonics, shaped by two
+// formants (700 and 1200 Hz) and a 4 Hz syllable rhythm.
+func vowel(d time.Duration) []int16 {
+	n := int(d.Seconds() * 8000)
+	out := make([]int16, n)
+	for i := range out {
+		x := float64(i) / 8000
+		var v float64
+		for h := 1; h <= 20; h++ {
+			f := 140 * float64(h)
+			gain := math.Exp(-math.Pow((f-700)/200, 2)) + 0.6*math.Exp(-math.Pow((f-1200)/250, 2)) + 0.05
+			v += gain * math.Sin(2*math.Pi*f*x)
+		}
+		syllable := 0.5 + 0.5*math.Sin(2*math.Pi*4*x)
+		out[i] = int16(2500 * v * syllable)
+	}
+	return out
+}
+
+// baresip is one running baresip process.
+type baresip struct {
+	cmd *exec.Cmd
+	out lockedBuffer
+}
+
+// startBaresip runs baresip headless with its own configuration directory, playing the WAV as its
+// microphone, and has it dial target.
+func startBaresip(t *testing.T, input []byte, target string) *baresip {
+	t.Helper()
+	dir := t.TempDir()
+	wavPath := filepath.Join(dir, "caller.wav")
+	rtp := freeMediaPort(t)
+	config := fmt.Sprintf(`poll_method		poll
+sip_listen		127.0.0.1:%d
+net_interface		127.0.0.1
+audio_player		aubridge,nowhere
+audio_source		aufile,%s
+audio_alert		aubridge,nowhere
+ausrc_srate		8000
+auplay_srate		8000
+ausrc_channels		1
+auplay_channels		1
+rtp_ports		%d-%d
+module_path		/usr/lib/baresip/modules
+module			g711.so
+module			aufile.so
+module			aubridge.so
+module			menu.so
+module_app		account.so
+`, freePort(t), wavPath, rtp, rtp+3)
+	files := map[string][]byte{
+		"config":     []byte(config),
+		"accounts":   []byte("<sip:caller@127.0.0.1>;regint=0;audio_codecs=PCMU\n"),
+		"contacts":   nil,
+		"caller.wav": input,
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), body, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := &baresip{}
+	b.cmd = exec.Command("baresip", "-4", "-f", dir, "-t", "25", "-e", "/dial "+target)
+	b.cmd.Dir = dir
+	b.cmd.Stdout, b.cmd.Stderr = &b.out, &b.out
+	if err := b.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = b.cmd.Process.Kill()
+		_ = b.cmd.Wait()
+		if t.Failed() {
+			t.Logf("baresip output:\n%s", b.out.String())
+		}
+	})
+	return b
+}
+
+// TestBaresipCaller has baresip, an independent SIP user agent, call hushpay with a WAV file as its
+// microphone: a lead tone, speech-like sound, a test card keyed as in-band tones, and a closing
+// tone. With a payment created during the lead (scope secure), the card lands in it and submits,
+// and multimon-ng finds no digit in the agent leg's audio; without one, multimon-ng finds every
+// key. Either way the tones before and after the keys reach the agent.
+func TestBaresipCaller(t *testing.T) {
+	needTools(t, "baresip multimon-ng sox", "baresip", "multimon-ng", "sox")
+	for _, withPayment := range []bool{true, false} {
+		name := "keys during a payment are captured and masked"
+		if !withPayment {
+			name = "keys without a payment pass through"
+		}
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			agent := startSignallingAgent(t, h)
+			startBaresip(t, callerWAV(t, pcapKeys), fmt.Sprintf("sip:agents@%s", h.b.Addr()))
+			c := &pcapCall{h: h, agent: agent}
+			waitFor(t, "baresip's call to be active", func() bool {
+				for _, call := range h.calls(t) {
+					if call.State == hushpay.CallActive {
+						c.call = call
+						return true
+					}
+				}
+				return false
+			})
+			if !withPayment {
+				frames := waitClosingTone(t, agent)
+				if got := multimonDigits(t, joined(frames)); got != pcapKeys {
+					t.Errorf("multimon-ng decoded %d keys (%s) from the agent's audio, want the %d keyed",
+						len(got), matchSummary(got, pcapKeys), len(pcapKeys))
+				}
+				checkTonesPassed(t, frames)
+				agentHangsUp(t, h, agent)
+				return
+			}
+			pr := hushpay.Principal{Tenant: "default", Role: hushpay.RoleAgent, Actor: "test"}
+			p := c.startPayment(t, pr)
+			if frames, _ := agent.frames(); len(frames) >= int(baresipLead/(20*time.Millisecond))-25 {
+				t.Fatalf("secure mode came on after %d frames of the caller's %v lead: too late to test masking",
+					len(frames), baresipLead)
+			}
+			frames := waitClosingTone(t, agent)
+			if got := multimonDigits(t, joined(frames)); got != "" {
+				t.Errorf("multimon-ng decoded %d digits from the agent's audio, want none", len(got))
+			}
+			checkTonesPassed(t, frames)
+			waitFor(t, "the payment to be ready", func() bool {
+				got, err := h.payments.Get(context.Background(), pr, p.ID)
+				return err == nil && got.State == hushpay.PaymentReady
+			})
+			got, _ := h.payments.Get(context.Background(), pr, p.ID)
+			checkFields(t, got.Fields, map[hushpay.FieldName]int{hushpay.FieldCardNumber: 16, hushpay.FieldExpiry: 4,
+				hushpay.FieldSecurityCode: 3})
+			done, err := h.payments.Submit(context.Background(), pr, p.ID)
+			if err != nil {
+				t.Fatalf("submit: %v", err)
+			}
+			if done.State != hushpay.PaymentSucceeded {
+				t.Errorf("payment after submit: %s %+v, want succeeded", done.State, done.Outcome)
+			}
+			agentHangsUp(t, h, agent)
+		})
+	}
+}
+
+// waitClosingTone waits until the agent has heard the caller's closing 440 Hz tone.
+func waitClosingTone(t *testing.T, agent *signallingAgent) [][]int16 {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		frames, _ := agent.frames()
+		if runs := toneRuns(frames); len(runs) >= 2 && runs[len(runs)-1] >= 40 {
+			return frames
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for the closing tone at the agent: %d frames, 440 Hz runs %v", len(frames), toneRuns(frames))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// agentHangsUp sends BYE from the agent side, requires its 200, and waits for the call to end.
+func agentHangsUp(t *testing.T, h *harness, agent *signallingAgent) {
+	t.Helper()
+	if agent.session == nil {
+		agent.session = <-agent.sessions
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := agent.session.Bye(ctx); err != nil {
+		t.Fatalf("BYE from the agent side: %v", err)
+	}
+	waitFor(t, "the call to end", func() bool { return h.b.Calls() == 0 })
+	calls := h.calls(t)
+	if len(calls) != 1 || calls[0].State != hushpay.CallEnded {
+		t.Errorf("stored calls = %+v, want one ended call", calls)
+	}
+}
