@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,11 +172,7 @@ func TestBaresipCaller(t *testing.T) {
 				t.Errorf("multimon-ng decoded %d digits from the agent's audio, want none", len(got))
 			}
 			checkTonesPassed(t, frames)
-			waitFor(t, "the payment to be ready", func() bool {
-				got, err := h.payments.Get(context.Background(), pr, p.ID)
-				return err == nil && got.State == hushpay.PaymentReady
-			})
-			got, _ := h.payments.Get(context.Background(), pr, p.ID)
+			got := waitReady(t, h, pr, p.ID)
 			checkFields(t, got.Fields, map[hushpay.FieldName]int{hushpay.FieldCardNumber: 16, hushpay.FieldExpiry: 4,
 				hushpay.FieldSecurityCode: 3})
 			done, err := h.payments.Submit(context.Background(), pr, p.ID)
@@ -218,6 +215,9 @@ func agentHangsUp(t *testing.T, h *harness, agent *signallingAgent) {
 		t.Fatalf("BYE from the agent side: %v", err)
 	}
 	waitFor(t, "the call to end", func() bool { return h.b.Calls() == 0 })
+	if !strings.Contains(h.logs.String(), `reason="bye from agent"`) {
+		t.Error(`hushpay did not log the call ending with reason="bye from agent"`)
+	}
 	calls := h.calls(t)
 	if len(calls) != 1 || calls[0].State != hushpay.CallEnded {
 		t.Errorf("stored calls = %+v, want one ended call", calls)

@@ -3,6 +3,7 @@ package b2bua_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -49,6 +50,19 @@ func callerPcap(t *testing.T, way, keys string) (pcap []byte, codecPT uint8) {
 	return s.pcap(), codecPT
 }
 
+// needRawSocket skips (fails under CI) unless the test runs as root: sipp's play_pcap_audio sends
+// through a raw socket.
+func needRawSocket(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("sipp's play_pcap_audio needs a raw socket: run the sipp pcap tests as root under CI")
+	}
+	t.Skip("sipp's play_pcap_audio needs a raw socket: run as root to play the pcaps")
+}
+
 // pcapCall is one call from a sipp caller playing a pcap, through hushpay, to the in-process
 // agent side.
 type pcapCall struct {
@@ -63,6 +77,7 @@ func placePcapCall(t *testing.T, pcap []byte, codecPT uint8) *pcapCall {
 	t.Helper()
 	bin := needSipp(t)
 	needTools(t, "multimon-ng sox", "multimon-ng", "sox")
+	needRawSocket(t)
 	c := &pcapCall{h: newHarness(t)}
 	c.agent = startSignallingAgent(t, c.h)
 	c.caller = startPcapCaller(t, bin, c.h, pcap, codecPT)
@@ -159,11 +174,7 @@ func TestSippPcapKeysAreCapturedAndMasked(t *testing.T) {
 				t.Errorf("telephone-events reached the agent for %d keys, want none", len(events))
 			}
 			checkTonesPassed(t, frames)
-			waitFor(t, "the payment to be ready", func() bool {
-				got, err := c.h.payments.Get(context.Background(), pr, p.ID)
-				return err == nil && got.State == hushpay.PaymentReady
-			})
-			got, _ := c.h.payments.Get(context.Background(), pr, p.ID)
+			got := waitReady(t, c.h, pr, p.ID)
 			checkFields(t, got.Fields, map[hushpay.FieldName]int{hushpay.FieldCardNumber: 16, hushpay.FieldExpiry: 4,
 				hushpay.FieldSecurityCode: 3})
 			if last4 := got.Fields[hushpay.FieldCardNumber].Last4; last4 != "4242" {
@@ -178,6 +189,26 @@ func TestSippPcapKeysAreCapturedAndMasked(t *testing.T) {
 			}
 			c.hangUp(t)
 		})
+	}
+}
+
+// waitReady waits for the payment to have every field captured; when it does not, it fails with the
+// fields' masked state.
+func waitReady(t *testing.T, h *harness, pr hushpay.Principal, id string) *hushpay.Payment {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := h.payments.Get(context.Background(), pr, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State == hushpay.PaymentReady {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("payment is %s, want ready; fields %+v", got.State, got.Fields)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -251,11 +282,7 @@ func TestSippPcapPressSentBothWaysIsCapturedOnce(t *testing.T) {
 	if got := multimonDigits(t, joined(frames)); got != "" {
 		t.Errorf("multimon-ng decoded %d digits from the agent's audio, want none", len(got))
 	}
-	waitFor(t, "the payment to be ready", func() bool {
-		got, err := c.h.payments.Get(context.Background(), pr, p.ID)
-		return err == nil && got.State == hushpay.PaymentReady
-	})
-	got, _ := c.h.payments.Get(context.Background(), pr, p.ID)
+	got := waitReady(t, c.h, pr, p.ID)
 	checkFields(t, got.Fields, map[hushpay.FieldName]int{hushpay.FieldCardNumber: 16, hushpay.FieldExpiry: 4,
 		hushpay.FieldSecurityCode: 3})
 	c.hangUp(t)
