@@ -3,6 +3,7 @@ package media
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 )
 
@@ -35,6 +36,10 @@ func NewPortAllocator(low, high int) (*PortAllocator, error) {
 	if len(a.free) == 0 {
 		return nil, fmt.Errorf("media: port range: holds no even/odd pair")
 	}
+	// Start at a random pair, so that processes sharing a range (a restart while the old
+	// process's sockets linger, tests running side by side) do not all try the same ports first.
+	start := rand.IntN(len(a.free))
+	a.free = append(a.free[start:], a.free[:start]...)
 	return a, nil
 }
 

@@ -34,6 +34,24 @@ func TestNewPortAllocatorRanges(t *testing.T) {
 	}
 }
 
+func TestPortAllocatorsStartAtDifferentPairs(t *testing.T) {
+	firsts := map[int]bool{}
+	for range 20 {
+		a, err := NewPortAllocator(20000, 29999)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := a.Allocate()
+		if p%2 != 0 || p < 20000 || p > 29998 {
+			t.Fatalf("first port %d", p)
+		}
+		firsts[p] = true
+	}
+	if len(firsts) < 2 {
+		t.Fatalf("20 allocators over 5000 pairs all started at %v: processes sharing a range would collide", firsts)
+	}
+}
+
 func TestPortAllocatorHandsOutEvenPortsAndReusesReleasedOnesLast(t *testing.T) {
 	a, err := NewPortAllocator(30001, 30006) // pairs 30002 and 30004
 	if err != nil {
@@ -41,8 +59,8 @@ func TestPortAllocatorHandsOutEvenPortsAndReusesReleasedOnesLast(t *testing.T) {
 	}
 	p1, _ := a.Allocate()
 	p2, _ := a.Allocate()
-	if p1 != 30002 || p2 != 30004 {
-		t.Fatalf("got %d, %d; want 30002, 30004", p1, p2)
+	if p1 == p2 || (p1 != 30002 && p1 != 30004) || (p2 != 30002 && p2 != 30004) {
+		t.Fatalf("got %d, %d; want 30002 and 30004", p1, p2)
 	}
 	if _, err := a.Allocate(); !errors.Is(err, ErrNoPorts) {
 		t.Fatalf("third allocation: %v, want ErrNoPorts", err)
