@@ -34,8 +34,7 @@ type Config struct {
 	Clock  hushpay.Clock
 	Logger *slog.Logger
 	Argon2 Argon2Params // zero means DefaultArgon2
-	// Sealer seals the TOTP secrets at rest (the vault). Nil seals them under a key held only in
-	// memory: fine for tests, but no secret then opens after a restart.
+	// Sealer seals the TOTP secrets at rest (the vault); required.
 	Sealer SecretSealer
 }
 
@@ -49,8 +48,8 @@ type Manager struct {
 
 // New returns a Manager.
 func New(cfg Config) (*Manager, error) {
-	if cfg.Store == nil || cfg.Audit == nil {
-		return nil, errors.New("users: store and audit are required")
+	if cfg.Store == nil || cfg.Audit == nil || cfg.Sealer == nil {
+		return nil, errors.New("users: store, audit and a secret sealer are required")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = hushpay.SystemClock{}
@@ -60,14 +59,6 @@ func New(cfg Config) (*Manager, error) {
 	}
 	if cfg.Argon2 == (Argon2Params{}) {
 		cfg.Argon2 = DefaultArgon2
-	}
-	if cfg.Sealer == nil {
-		s, err := newMemorySealer()
-		if err != nil {
-			return nil, err
-		}
-		cfg.Sealer = s
-		cfg.Logger.Warn("users: no secret sealer: TOTP secrets are sealed under a key that ends with this process")
 	}
 	dummy, err := HashPassword("not a password", cfg.Argon2)
 	if err != nil {

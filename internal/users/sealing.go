@@ -2,9 +2,6 @@ package users
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"errors"
 	"fmt"
 )
@@ -64,38 +61,4 @@ func (m *Manager) opened(u *User, err error) (*User, error) {
 	u.TOTPSecret = string(plain)
 	clear(plain)
 	return u, nil
-}
-
-// memorySealer seals under a random key held only by this process. It is the Manager's sealer
-// when none is configured, so the users package runs without the vault (in tests); what it seals
-// cannot be opened after the process ends.
-type memorySealer struct{ aead cipher.AEAD }
-
-func newMemorySealer() (*memorySealer, error) {
-	key := make([]byte, 32)
-	defer clear(key)
-	_, _ = rand.Read(key) // crypto/rand.Read never fails (it panics instead)
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("users: %w", err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("users: %w", err)
-	}
-	return &memorySealer{aead: aead}, nil
-}
-
-func (s *memorySealer) SealSecret(purpose, id string, plain []byte) ([]byte, error) {
-	nonce := make([]byte, s.aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return s.aead.Seal(nonce, nonce, plain, []byte(purpose+"|"+id)), nil
-}
-
-func (s *memorySealer) OpenSecret(purpose, id string, sealed []byte) ([]byte, error) {
-	n := s.aead.NonceSize()
-	if len(sealed) < n+s.aead.Overhead() {
-		return nil, errors.New("users: sealed secret too short")
-	}
-	return s.aead.Open(nil, sealed[:n], sealed[n:], []byte(purpose+"|"+id))
 }

@@ -79,7 +79,7 @@ func newDesk(t *testing.T, senders map[string]payments.LinkSender, rate int) *de
 		t.Fatal(err)
 	}
 	aud := audit.New(st, hushpay.SystemClock{})
-	env.users, err = users.New(users.Config{Store: us, Audit: aud, Clock: env.clock, Argon2: users.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	env.users, err = users.New(users.Config{Store: us, Audit: aud, Clock: env.clock, Argon2: users.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, Sealer: v})
 	if err != nil {
 		t.Fatal(err)
 	}
