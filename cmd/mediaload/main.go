@@ -80,13 +80,13 @@ func measure(args []string) error {
 			if err != nil {
 				return err
 			}
-			print(res, *jsonOut)
+			printResult(res, *jsonOut)
 		}
 	}
 	return nil
 }
 
-func print(r mediaload.Result, asJSON bool) {
+func printResult(r mediaload.Result, asJSON bool) {
 	if asJSON {
 		b, _ := json.Marshal(r)
 		fmt.Println(string(b))
