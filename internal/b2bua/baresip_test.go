@@ -3,8 +3,10 @@ package b2bua_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,8 +70,33 @@ func vowel(d time.Duration) []int16 {
 
 // baresip is one running baresip process.
 type baresip struct {
-	cmd *exec.Cmd
-	out lockedBuffer
+	cmd  *exec.Cmd
+	out  lockedBuffer
+	ctrl string // its ctrl_tcp address
+}
+
+// sendKeys has baresip send keys as RFC 4733 events in its call, through its ctrl_tcp interface
+// (the menu module's sndcode command, as a JSON netstring).
+func (b *baresip) sendKeys(t *testing.T, keys string) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", b.ctrl, 5*time.Second)
+	if err != nil {
+		t.Fatalf("baresip ctrl_tcp: %v", err)
+	}
+	defer conn.Close()
+	msg, err := json.Marshal(map[string]string{"command": "sndcode", "params": keys, "token": "keys"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fmt.Fprintf(conn, "%d:%s,", len(msg), msg); err != nil {
+		t.Fatalf("baresip ctrl_tcp: %v", err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	reply := make([]byte, 512)
+	n, err := conn.Read(reply)
+	if err != nil || !strings.Contains(string(reply[:n]), `"ok":true`) {
+		t.Fatalf("baresip ctrl_tcp sndcode: %v %q", err, reply[:n])
+	}
 }
 
 // startBaresip runs baresip headless with its own configuration directory, playing the WAV as its
@@ -78,7 +105,7 @@ func startBaresip(t *testing.T, input []byte, target string) *baresip {
 	t.Helper()
 	dir := t.TempDir()
 	wavPath := filepath.Join(dir, "caller.wav")
-	rtp := freeMediaPort(t)
+	rtp, ctrl := freeMediaPort(t), freePort(t)
 	config := fmt.Sprintf(`poll_method		poll
 sip_listen		127.0.0.1:%d
 net_interface		127.0.0.1
@@ -95,8 +122,10 @@ module			g711.so
 module			aufile.so
 module			aubridge.so
 module			menu.so
+module			ctrl_tcp.so
 module_app		account.so
-`, freePort(t), wavPath, rtp, rtp+3)
+ctrl_tcp_listen		127.0.0.1:%d
+`, freePort(t), wavPath, rtp, rtp+3, ctrl)
 	files := map[string][]byte{
 		"config":     []byte(config),
 		"accounts":   []byte("<sip:caller@127.0.0.1>;regint=0;audio_codecs=PCMU\n"),
@@ -108,7 +137,7 @@ module_app		account.so
 			t.Fatal(err)
 		}
 	}
-	b := &baresip{}
+	b := &baresip{ctrl: fmt.Sprintf("127.0.0.1:%d", ctrl)}
 	b.cmd = exec.Command("baresip", "-4", "-f", dir, "-t", "25", "-e", "/dial "+target)
 	b.cmd.Dir = dir
 	b.cmd.Stdout, b.cmd.Stderr = &b.out, &b.out
@@ -126,21 +155,31 @@ module_app		account.so
 }
 
 // TestBaresipCaller has baresip, an independent SIP user agent, call hushpay with a WAV file as its
-// microphone: a lead tone, speech-like sound, a test card keyed as in-band tones, and a closing
-// tone. With a payment created during the lead (scope secure), the card lands in it and submits,
-// and multimon-ng finds no digit in the agent leg's audio; without one, multimon-ng finds every
-// key. Either way the tones before and after the keys reach the agent.
+// microphone: a lead tone, speech-like sound, a test card keyed as in-band tones (or silence while
+// baresip sends the keys as RFC 4733 events), and a closing tone. With a payment created during the
+// lead (scope secure), the card lands in it and submits, and multimon-ng finds no digit in the agent
+// leg's audio; without one, multimon-ng finds every key. Either way the tones before and after the
+// keys reach the agent.
 func TestBaresipCaller(t *testing.T) {
 	needTools(t, "baresip multimon-ng sox", "baresip", "multimon-ng", "sox")
-	for _, withPayment := range []bool{true, false} {
-		name := "keys during a payment are captured and masked"
-		if !withPayment {
-			name = "keys without a payment pass through"
-		}
-		t.Run(name, func(t *testing.T) {
+	tests := []struct {
+		name             string
+		payment, rfc4733 bool
+	}{
+		{"in-band keys during a payment are captured and masked", true, false},
+		{"in-band keys without a payment pass through", false, false},
+		{"RFC 4733 keys during a payment are captured and not forwarded", true, true},
+		{"RFC 4733 keys without a payment reach the agent", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			agent := startSignallingAgent(t, h)
-			startBaresip(t, callerWAV(t, pcapKeys), fmt.Sprintf("sip:agents@%s", h.b.Addr()))
+			input := callerWAV(t, pcapKeys)
+			if tt.rfc4733 {
+				input = callerWAVWithoutKeys(t)
+			}
+			ua := startBaresip(t, input, fmt.Sprintf("sip:agents@%s", h.b.Addr()))
 			c := &pcapCall{h: h, agent: agent}
 			waitFor(t, "baresip's call to be active", func() bool {
 				for _, call := range h.calls(t) {
@@ -151,7 +190,19 @@ func TestBaresipCaller(t *testing.T) {
 				}
 				return false
 			})
-			if !withPayment {
+			if !tt.payment && tt.rfc4733 {
+				waitForLeadTone(t, agent)
+				ua.sendKeys(t, pcapKeys)
+				frames := waitClosingTone(t, agent)
+				_, events := agent.frames()
+				if want := distinctEventCodes(t, pcapKeys); len(events) != len(want) {
+					t.Errorf("telephone-events reached the agent for %d distinct keys, want %d", len(events), len(want))
+				}
+				checkTonesPassed(t, frames)
+				agentHangsUp(t, h, agent)
+				return
+			}
+			if !tt.payment {
 				frames := waitClosingTone(t, agent)
 				if got := multimonDigits(t, joined(frames)); got != pcapKeys {
 					t.Errorf("multimon-ng decoded %d keys (%s) from the agent's audio, want the %d keyed",
@@ -167,12 +218,19 @@ func TestBaresipCaller(t *testing.T) {
 				t.Fatalf("secure mode came on after %d frames of the caller's %v lead: too late to test masking",
 					len(frames), baresipLead)
 			}
+			if tt.rfc4733 {
+				waitForLeadTone(t, agent)
+				ua.sendKeys(t, pcapKeys)
+			}
 			frames := waitClosingTone(t, agent)
 			if got := multimonDigits(t, joined(frames)); got != "" {
 				t.Errorf("multimon-ng decoded %d digits from the agent's audio, want none", len(got))
 			}
 			checkTonesPassed(t, frames)
 			got := waitReady(t, h, pr, p.ID)
+			if _, events := agent.frames(); len(events) != 0 {
+				t.Errorf("telephone-events reached the agent for %d keys, want none", len(events))
+			}
 			checkFields(t, got.Fields, map[hushpay.FieldName]int{hushpay.FieldCardNumber: 16, hushpay.FieldExpiry: 4,
 				hushpay.FieldSecurityCode: 3})
 			done, err := h.payments.Submit(context.Background(), pr, p.ID)
@@ -185,6 +243,28 @@ func TestBaresipCaller(t *testing.T) {
 			agentHangsUp(t, h, agent)
 		})
 	}
+}
+
+// waitForLeadTone waits until the agent has heard the caller's lead tone.
+func waitForLeadTone(t *testing.T, agent *signallingAgent) {
+	t.Helper()
+	waitFor(t, "the end of the caller's lead tone", func() bool {
+		frames, _ := agent.frames()
+		return len(frames) >= int(baresipLead/(20*time.Millisecond))
+	})
+}
+
+// callerWAVWithoutKeys is callerWAV with silence where the keys were, long enough for baresip to
+// send them as RFC 4733 events.
+func callerWAVWithoutKeys(t *testing.T) []byte {
+	t.Helper()
+	samples := slicesConcat(tone440(baresipLead), vowel(time.Second), make([]int16, 8*8000),
+		tone440(time.Second), make([]int16, 8*8000))
+	var b bytes.Buffer
+	if err := wav.Write(&b, wav.PCM16, samples); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // waitClosingTone waits until the agent has heard the caller's closing 440 Hz tone.
