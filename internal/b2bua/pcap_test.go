@@ -174,21 +174,28 @@ func TestSippPcapKeysAreCapturedAndMasked(t *testing.T) {
 				t.Errorf("telephone-events reached the agent for %d keys, want none", len(events))
 			}
 			checkTonesPassed(t, frames)
-			got := waitReady(t, c.h, pr, p.ID)
-			checkFields(t, got.Fields, map[hushpay.FieldName]int{hushpay.FieldCardNumber: 16, hushpay.FieldExpiry: 4,
-				hushpay.FieldSecurityCode: 3})
-			if last4 := got.Fields[hushpay.FieldCardNumber].Last4; last4 != "4242" {
-				t.Errorf("card last4 = %q, want 4242", last4)
-			}
-			done, err := c.h.payments.Submit(context.Background(), pr, p.ID)
-			if err != nil {
-				t.Fatalf("submit: %v", err)
-			}
-			if done.State != hushpay.PaymentSucceeded {
-				t.Errorf("payment after submit: %s %+v, want succeeded", done.State, done.Outcome)
-			}
+			checkCardCapturedAndSubmits(t, c.h, pr, p.ID)
 			c.hangUp(t)
 		})
+	}
+}
+
+// checkCardCapturedAndSubmits waits for the payment to be ready, checks that it holds the keyed
+// card (16 digits, last4 4242), expiry and security code, and submits it to the sandbox.
+func checkCardCapturedAndSubmits(t *testing.T, h *harness, pr hushpay.Principal, id string) {
+	t.Helper()
+	got := waitReady(t, h, pr, id)
+	checkFields(t, got.Fields, map[hushpay.FieldName]int{hushpay.FieldCardNumber: 16, hushpay.FieldExpiry: 4,
+		hushpay.FieldSecurityCode: 3})
+	if last4 := got.Fields[hushpay.FieldCardNumber].Last4; last4 != "4242" {
+		t.Errorf("card last4 = %q, want 4242", last4)
+	}
+	done, err := h.payments.Submit(context.Background(), pr, id)
+	if err != nil {
+		t.Fatalf("submit: %v", err)
+	}
+	if done.State != hushpay.PaymentSucceeded {
+		t.Errorf("payment after submit: %s %+v, want succeeded", done.State, done.Outcome)
 	}
 }
 
