@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 
 	"github.com/emiago/sipgo/sip"
 
@@ -35,19 +36,45 @@ func startVoice(_ context.Context, a *app) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid setting sip_route (HUSHPAY_SIP_ROUTE): %w", err)
 	}
+	loops := mediaLoops(a)
+	closeLoops := func() {
+		for _, l := range loops {
+			_ = l.Close()
+		}
+	}
 	sip.SetDefaultLogger(b2bua.LibraryLogger(a.log)) // sipgo's own lines: messages only, never a SIP message
 	node, _ := os.Hostname()
 	b, err := b2bua.New(b2bua.Config{Addr: a.cfg.SIPAddr, TLSCert: a.cfg.TLSCert, TLSKey: a.cfg.TLSKey,
-		Routes: routes, Ports: ports, Mode: mode, Scope: scope, Calls: a.store, Payments: a.payments,
+		Routes: routes, Ports: ports, Loops: loops, Mode: mode, Scope: scope, Calls: a.store, Payments: a.payments,
 		Node: node, Logger: a.log})
 	if err != nil {
+		closeLoops()
 		return nil, err
 	}
 	if err := b.Start(); err != nil {
+		closeLoops()
 		return nil, err
 	}
 	if a.cfg.SIPRoute == "" {
 		a.log.Warn("no sip_route (HUSHPAY_SIP_ROUTE) set: inbound calls are answered 404 until one is")
 	}
-	return func() { _ = b.Close() }, nil
+	return func() { _ = b.Close(); closeLoops() }, nil
+}
+
+// mediaLoops returns one media loop per CPU (epoll + batched I/O, Linux), or none where loops are
+// not available, in which case each call's relay reads its own sockets.
+func mediaLoops(a *app) []*media.Loop {
+	var loops []*media.Loop
+	for range runtime.NumCPU() {
+		l, err := media.NewLoop()
+		if err != nil {
+			a.log.Info("media loops unavailable: each call's relay reads its own sockets", "err", err)
+			for _, l := range loops {
+				_ = l.Close()
+			}
+			return nil
+		}
+		loops = append(loops, l)
+	}
+	return loops
 }

@@ -35,6 +35,10 @@ type Config struct {
 	Routes *Router
 	// Ports hands out the media port pairs (HUSHPAY_RTP_PORTS); required.
 	Ports *media.PortAllocator
+	// Loops, when set, serve the calls' media sockets (epoll + batched I/O), handed to calls in
+	// turn; the caller owns and closes them after Close. Empty: each call's relay reads its
+	// sockets on goroutines of its own (slower under load; see docs/benchmarks-media.md).
+	Loops []*media.Loop
 	// Mode and Scope are the masking settings (HUSHPAY_MASK_MODE, HUSHPAY_MASK_SCOPE).
 	Mode  media.MaskMode
 	Scope media.MaskScope

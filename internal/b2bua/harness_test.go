@@ -56,16 +56,22 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	return startHarness(t, true)
+	return startHarness(t, true, 0)
+}
+
+// newHarnessWithLoops is a harness whose calls' relays share n media loops, as serve runs them.
+func newHarnessWithLoops(t testing.TB, n int) *harness {
+	t.Helper()
+	return startHarness(t, true, n)
 }
 
 // newHarnessWithoutRoute is a harness whose B2BUA has no route at all.
 func newHarnessWithoutRoute(t testing.TB) *harness {
 	t.Helper()
-	return startHarness(t, false)
+	return startHarness(t, false, 0)
 }
 
-func startHarness(t testing.TB, withRoute bool) *harness {
+func startHarness(t testing.TB, withRoute bool, loops int) *harness {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -104,7 +110,16 @@ func startHarness(t testing.TB, withRoute bool) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.b, err = b2bua.New(b2bua.Config{Addr: "127.0.0.1:0", Routes: routes, Ports: ports, Calls: st, Payments: svc,
+	var mediaLoops []*media.Loop
+	for range loops {
+		l, err := media.NewLoop()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		mediaLoops = append(mediaLoops, l)
+	}
+	h.b, err = b2bua.New(b2bua.Config{Addr: "127.0.0.1:0", Routes: routes, Ports: ports, Loops: mediaLoops, Calls: st, Payments: svc,
 		Logger: log, SecurePoll: 20 * time.Millisecond, AnswerTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,11 @@ func TestInBandCardIsCapturedAndMaskedAtTheAgent(t *testing.T) {
 			t.Skipf("%s not installed (apt-get install -y multimon-ng sox)", name)
 		}
 	}
-	h := newHarness(t)
+	t.Run("each relay reading its own sockets", func(t *testing.T) { inBandCardIsMasked(t, newHarness(t)) })
+	t.Run("relays on shared media loops", func(t *testing.T) { inBandCardIsMasked(t, newHarnessWithLoops(t, 2)) })
+}
+
+func inBandCardIsMasked(t *testing.T, h *harness) {
 	agent := startAgentWithInfo(t, h)
 	rtpConn, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {

@@ -77,7 +77,7 @@ func (b *B2BUA) newCall(req *sip.Request, tx sip.ServerTransaction, route Route,
 		log: b.log.With("call", id), done: make(chan struct{}),
 		callerOrigin: newOrigin(), agentOrigin: newOrigin()}
 	c.relay, err = media.NewRelay(media.Config{Ports: b.cfg.Ports, BindIP: b.mediaIP, Mode: b.cfg.Mode,
-		Scope: b.cfg.Scope, OnKey: c.key, Logger: c.log})
+		Scope: b.cfg.Scope, OnKey: c.key, Logger: c.log, Loop: b.nextLoop()})
 	if err != nil {
 		c.log.Error("no media ports for the call", "err", err)
 		_ = ds.Respond(sip.StatusServiceUnavailable, "No Media Ports", nil)

@@ -11,9 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/hushpay/hushpay/internal/media"
 )
 
 // B2BUA is hushpay's SIP back-to-back user agent. Create it with New, Start it, and Close it.
@@ -29,6 +32,7 @@ type B2BUA struct {
 	mediaIP   netip.Addr
 
 	calls *registry
+	turn  atomic.Uint64 // the next media loop, round-robin
 
 	listeners []net.Listener
 	udp       net.PacketConn
@@ -45,6 +49,14 @@ func New(cfg Config) (*B2BUA, error) {
 	b := &B2BUA{cfg: cfg, log: cfg.Logger.With("component", "b2bua"), calls: newRegistry()}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	return b, nil
+}
+
+// nextLoop returns the media loop for a new call, or nil when the relays read on their own.
+func (b *B2BUA) nextLoop() *media.Loop {
+	if len(b.cfg.Loops) == 0 {
+		return nil
+	}
+	return b.cfg.Loops[(b.turn.Add(1)-1)%uint64(len(b.cfg.Loops))]
 }
 
 // Addr returns the address the UDP and TCP listeners are bound to (after Start).
