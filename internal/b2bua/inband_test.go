@@ -1,7 +1,6 @@
 package b2bua_test
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/hushpay/hushpay/internal/b2bua/sdp"
 	"github.com/hushpay/hushpay/internal/dtmf"
 	"github.com/hushpay/hushpay/internal/g711"
+	"github.com/hushpay/hushpay/internal/multimon"
 	"github.com/hushpay/hushpay/internal/payments"
 )
 
@@ -129,35 +129,12 @@ func agentAudio(t *testing.T, packets [][]byte) []int16 {
 	return out
 }
 
-// multimonDigits decodes samples with multimon-ng after sox resamples them to the 22050 Hz it
-// reads.
+// multimonDigits decodes samples with multimon-ng, an independent DTMF decoder.
 func multimonDigits(t *testing.T, samples []int16) string {
 	t.Helper()
-	raw := make([]byte, 2*len(samples))
-	for i, s := range samples {
-		raw[2*i], raw[2*i+1] = byte(s), byte(uint16(s)>>8)
-	}
-	resampled := runTool(t, raw, "sox", "-V1", "-t", "raw", "-r", "8000", "-e", "signed-integer", "-b", "16", "-c", "1", "-L", "-",
-		"-t", "raw", "-r", "22050", "-e", "signed-integer", "-b", "16", "-c", "1", "-L", "-")
-	out := runTool(t, resampled, "multimon-ng", "-q", "-c", "-a", "DTMF", "-t", "raw", "-")
-	var keys strings.Builder
-	for line := range strings.Lines(string(out)) {
-		if k, ok := strings.CutPrefix(strings.TrimSpace(line), "DTMF: "); ok && len(k) == 1 {
-			keys.WriteString(k)
-		}
-	}
-	return keys.String()
-}
-
-func runTool(t *testing.T, stdin []byte, name string, args ...string) []byte {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	keys, err := multimon.Keys(context.Background(), samples)
 	if err != nil {
-		t.Fatalf("%s: %v: %s", name, err, stderr.String())
+		t.Fatal(err)
 	}
-	return out
+	return keys
 }

@@ -93,26 +93,6 @@ func TestMultimonHearsWhatTheDemoWouldFlag(t *testing.T) {
 	}
 }
 
-func TestResampleKeepsTheDuration(t *testing.T) {
-	tests := []struct {
-		name     string
-		in       int
-		from, to int
-		want     int
-	}{
-		{"one second to multimon's rate", 8000, 8000, 22050, 22050},
-		{"nothing stays nothing", 0, 8000, 22050, 0},
-		{"down-sampling halves", 100, 16000, 8000, 50},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := len(resample(make([]int16, tt.in), tt.from, tt.to)); got != tt.want {
-				t.Errorf("len = %d, want %d", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestParseTransport(t *testing.T) {
 	tests := []struct {
 		in      string

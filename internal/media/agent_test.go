@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math"
 	"net"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/hushpay/hushpay/internal/dtmf"
 	"github.com/hushpay/hushpay/internal/dtmf/rfc4733"
+	"github.com/hushpay/hushpay/internal/multimon"
 	"github.com/pion/rtp"
 )
 
@@ -145,37 +147,14 @@ func requirePeer(t *testing.T, names ...string) {
 	}
 }
 
-// multimonDigits decodes samples with multimon-ng, an independent DTMF decoder, after sox
-// resamples them to the 22050 Hz it reads.
+// multimonDigits decodes samples with multimon-ng, an independent DTMF decoder.
 func multimonDigits(t *testing.T, samples []int16) string {
 	t.Helper()
-	raw := make([]byte, 2*len(samples))
-	for i, s := range samples {
-		raw[2*i], raw[2*i+1] = byte(s), byte(uint16(s)>>8)
-	}
-	resampled := run(t, raw, "sox", "-V1", "-t", "raw", "-r", "8000", "-e", "signed-integer", "-b", "16", "-c", "1", "-L", "-",
-		"-t", "raw", "-r", "22050", "-e", "signed-integer", "-b", "16", "-c", "1", "-L", "-")
-	out := run(t, resampled, "multimon-ng", "-q", "-c", "-a", "DTMF", "-t", "raw", "-")
-	var keys strings.Builder
-	for _, line := range strings.Split(string(out), "\n") {
-		if k, ok := strings.CutPrefix(strings.TrimSpace(line), "DTMF: "); ok && len(k) == 1 {
-			keys.WriteString(k)
-		}
-	}
-	return keys.String()
-}
-
-func run(t *testing.T, stdin []byte, name string, args ...string) []byte {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	keys, err := multimon.Keys(context.Background(), samples)
 	if err != nil {
-		t.Fatalf("%s: %v: %s", name, err, stderr.String())
+		t.Fatal(err)
 	}
-	return out
+	return keys
 }
 
 // dtmfPairLevel returns the level, in dBm0, of the strongest DTMF pair in a window: the weaker
