@@ -14,6 +14,7 @@ const (
 	halfLen  = 51
 	blockLen = 2 * halfLen
 	ringSize = 8 // half-blocks remembered, enough to place a press's onset and end
+	bufCount = 4 // half-blocks whose samples are kept: the onset run's four
 )
 
 // EventKind tells whether an Event starts or ends a press.
@@ -118,8 +119,8 @@ type Detector struct {
 	fb     filterBank
 	limits [2]limits // for the onset of a press and for holding it
 
-	bufs   [2][halfLen]float32 // the half-block being filled and the one before it
-	cur    int                 // index in bufs of the one being filled
+	bufs   [bufCount][halfLen]float32 // the half-block being filled and the ones before it
+	cur    int                        // index in bufs of the one being filled
 	fill   int
 	halves [ringSize]half
 	nHalf  int64 // half-blocks analysed so far; half h starts at sample h*halfLen
@@ -163,7 +164,7 @@ func (d *Detector) Process(frame []int16, fn func(Event)) {
 		if d.fill == halfLen {
 			d.analyse()
 			d.step(fn)
-			d.cur, d.fill = 1-d.cur, 0
+			d.cur, d.fill = (d.cur+1)%bufCount, 0
 		}
 	}
 }

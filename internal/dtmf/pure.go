@@ -33,6 +33,15 @@ const (
 	maxProductShare = 0.1
 	// minProductHz: a product closer to 0 Hz than this cannot be told from low-frequency noise.
 	minProductHz = 150
+	// maxProductOffsetHz: a product's power counts against the pair only if it peaks within this
+	// of the product's frequency. Voices that sound a key's pair put their product harmonic
+	// within 5.1 Hz of it (espeak-ng corpus); twice that is kept.
+	maxProductOffsetHz = 10
+	// productProbeHz is how far either side of a product its peak is probed, half the run's
+	// frequency resolution.
+	productProbeHz = 20
+	// runLen is the onset run's length in samples: the four half-blocks of three blocks.
+	runLen = onsetBlocks*halfLen + halfLen
 )
 
 // steady reports whether the frequency offsets of the run's last blocks average within
@@ -69,37 +78,57 @@ func (d *Detector) drift() (low, high float64) {
 	return low / onsetBlocks, high / onsetBlocks
 }
 
-// pure reports whether the block just evaluated has little power at the pair's third-order
-// products. It measures with a Hann window, whose sidelobes keep the tones' own power out of the
-// products' filters.
+// pure reports whether the onset run holds little power at the pair's third-order products,
+// 2·low-high and 2·high-low, where a voice that sounds the pair as two of its harmonics has a
+// third one. It measures over the run's four half-blocks with a Hann window, whose sidelobes
+// keep the tones' own power out of the products' filters, and refuses only a product that is a
+// peak centred on the product's frequency: a voice's harmonic is exactly there, while speech under
+// a keyed pair has its nearest harmonic anywhere within half its pitch of it.
 func (d *Detector) pure(bl block) bool {
 	lo, hi := d.drift()
 	low := groupFreq(bl.row) * (1 + lo)
 	high := groupFreq(4+bl.col) * (1 + hi)
-	var x [blockLen]float64
+	var x [runLen]float64
 	d.windowed(&x)
 	weaker := min(windowedPower(&x, low), windowedPower(&x, high))
 	for _, f := range [2]float64{math.Abs(2*low - high), 2*high - low} {
-		if f >= minProductHz && windowedPower(&x, f) > maxProductShare*weaker {
+		if f < minProductHz {
+			continue
+		}
+		p := windowedPower(&x, f)
+		if p > maxProductShare*weaker && math.Abs(peakOffset(&x, f, p)) < maxProductOffsetHz {
 			return false
 		}
 	}
 	return true
 }
 
-// windowed writes the last block (the previous half-block and the current one) through a Hann
-// window into x. The window's cosine comes from a rotating phasor, not a call per sample.
-func (d *Detector) windowed(x *[blockLen]float64) {
-	step := cmplx.Exp(complex(0, 2*math.Pi/blockLen))
-	rot := cmplx.Exp(complex(0, math.Pi/blockLen)) // half a sample in: the window is symmetric
+// peakOffset returns how far, in Hz, the peak of the windowed spectrum of x lies from hz, whose
+// power is p: a parabola through the log power at hz and productProbeHz either side. It returns
+// +Inf when hz is not at a peak (the parabola opens upwards).
+func peakOffset(x *[runLen]float64, hz, p float64) float64 {
+	below := math.Log(windowedPower(x, hz-productProbeHz))
+	above := math.Log(windowedPower(x, hz+productProbeHz))
+	curve := below - 2*math.Log(p) + above
+	if !(curve < 0) {
+		return math.Inf(1)
+	}
+	return productProbeHz / 2 * (below - above) / curve
+}
+
+// windowed writes the onset run's samples (the last runLen) through a Hann window into x. The
+// window's cosine comes from a rotating phasor, not a call per sample.
+func (d *Detector) windowed(x *[runLen]float64) {
+	step := cmplx.Exp(complex(0, 2*math.Pi/runLen))
+	rot := cmplx.Exp(complex(0, math.Pi/runLen)) // half a sample in: the window is symmetric
 	for i := range x {
-		x[i] = float64(d.sample(i)) * (0.5 - 0.5*real(rot))
+		x[i] = float64(d.sampleOf(bufCount, i)) * (0.5 - 0.5*real(rot))
 		rot *= step
 	}
 }
 
-// windowedPower returns the power at hz of the windowed block x.
-func windowedPower(x *[blockLen]float64, hz float64) float64 {
+// windowedPower returns the power at hz of the windowed run x.
+func windowedPower(x *[runLen]float64, hz float64) float64 {
 	c := 2 * math.Cos(2*math.Pi*hz/SampleRate)
 	var s1, s2 float64
 	for _, v := range x {
@@ -108,10 +137,8 @@ func windowedPower(x *[blockLen]float64, hz float64) float64 {
 	return s1*s1 + s2*s2 - c*s1*s2
 }
 
-// sample returns sample i of the last block.
-func (d *Detector) sample(i int) float32 {
-	if i < halfLen {
-		return d.bufs[1-d.cur][i]
-	}
-	return d.bufs[d.cur][i-halfLen]
+// sampleOf returns sample i of the last n half-blocks (n at most bufCount).
+func (d *Detector) sampleOf(n, i int) float32 {
+	j := i / halfLen
+	return d.bufs[(d.cur-n+1+j+bufCount)%bufCount][i-j*halfLen]
 }
