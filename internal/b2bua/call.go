@@ -41,7 +41,8 @@ type call struct {
 	byeFrom      hushpay.LegRole // the leg that sent BYE, which gets none back
 	paymentID    string          // the call's payment, as last read from the store
 	ended        bool
-	stop         []func() // what end runs: timers, watchers
+	stop         []func()      // what end runs: timers, watchers
+	kick         chan struct{} // wakes watchSecure to re-read the record now (nil before it runs)
 
 	negotiating sync.Mutex // one re-INVITE or UPDATE with SDP at a time (else 491)
 	done        chan struct{}

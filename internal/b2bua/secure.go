@@ -5,12 +5,47 @@ import (
 	"time"
 )
 
-// The B2BUA follows a call's payment by reading the call's record (hushpay.Call.PaymentID and
+// The B2BUA follows a call's payment through the call's record (hushpay.Call.PaymentID and
 // Secure, which the payment service sets when a payment starts on the call and clears when it
-// ends) every Config.SecurePoll, and once more on each key press that arrives while no payment
-// is known. Reading the record, rather than subscribing to the payment service's events, also
-// follows a payment created through another node's API (the record is in the shared database),
-// and needs no payment ID to start from.
+// ends). The record is re-read:
+//   - at once when the payment service on this node says the call changed (callWatcher, when
+//     Config.Payments offers it): a payment started through this node's API or desktop turns
+//     masking on before the caller can press a key;
+//   - on each key press that arrives while no payment is known;
+//   - every Config.SecurePoll, which follows a payment created through another node's API (the
+//     record is in the shared database) and repairs a missed notification.
+// Reading the record, rather than trusting the notification's content, keeps one source of truth.
+
+// callWatcher is what Config.Payments may offer besides Payments: a push when a call's record
+// changes (internal/payments.Service has it).
+type callWatcher interface {
+	WatchCalls(ctx context.Context, fn func(tenant, callID string))
+}
+
+// followPayments subscribes to the payment service's call notifications, until Close.
+func (b *B2BUA) followPayments() {
+	if w, ok := b.cfg.Payments.(callWatcher); ok {
+		w.WatchCalls(b.ctx, b.CallChanged)
+	}
+}
+
+// CallChanged makes the call with hushpay call ID callID re-read its record now, on the call's
+// own watcher goroutine (so reads of one call stay in order). It never blocks; an unknown call is
+// ignored (it is anchored on another node, or has ended).
+func (b *B2BUA) CallChanged(tenant, callID string) {
+	for _, c := range b.calls.all() {
+		if c.id != callID || c.tenant != tenant {
+			continue
+		}
+		c.mu.Lock()
+		kick := c.kick
+		c.mu.Unlock()
+		select {
+		case kick <- struct{}{}:
+		default: // a re-read is already pending, or the watcher has not started yet
+		}
+	}
+}
 
 // key feeds one keypad symbol of the caller (from the relay's OnKey or a SIP INFO) to the
 // call's payment. A failure is logged without the symbol; the call goes on.
@@ -55,8 +90,12 @@ func (c *call) refreshSecure() string {
 	return sc.PaymentID
 }
 
-// watchSecure polls the call's record until the call ends.
+// watchSecure re-reads the call's record when kicked and every SecurePoll, until the call ends.
 func (c *call) watchSecure() {
+	kick := make(chan struct{}, 1)
+	c.mu.Lock()
+	c.kick = kick
+	c.mu.Unlock()
 	c.b.wg.Add(1)
 	go func() {
 		defer c.b.wg.Done()
@@ -66,6 +105,8 @@ func (c *call) watchSecure() {
 			select {
 			case <-c.done:
 				return
+			case <-kick:
+				c.refreshSecure()
 			case <-t.C:
 				c.refreshSecure()
 			}

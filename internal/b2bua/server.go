@@ -48,6 +48,7 @@ func New(cfg Config) (*B2BUA, error) {
 	}
 	b := &B2BUA{cfg: cfg, log: cfg.Logger.With("component", "b2bua"), calls: newRegistry()}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
+	b.followPayments()
 	return b, nil
 }
 

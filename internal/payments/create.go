@@ -50,6 +50,8 @@ func (s *Service) Create(ctx context.Context, pr hushpay.Principal, req CreateRe
 		call.PaymentID, call.Secure = p.ID, true
 		if err := s.cfg.Store.UpdateCall(ctx, call); err != nil {
 			s.log.Warn("could not mark the call secure", "call", call.ID, "payment", p.ID, "err", err)
+		} else {
+			s.calls.notify(call.Tenant, call.ID)
 		}
 	}
 	s.publish(p, hushpay.EventPaymentCreated)

@@ -54,6 +54,7 @@ type Service struct {
 	cfg    Config
 	log    *slog.Logger
 	events *broker
+	calls  callWatchers // in-process listeners to calls' secure flag (the voice path)
 
 	mu       sync.Mutex
 	payments map[string]*live // by payment ID: the per-payment lock and in-memory capture session

@@ -152,7 +152,9 @@ func (s *Service) releaseCall(ctx context.Context, p *hushpay.Payment) {
 	c.Secure = false
 	if err := s.cfg.Store.UpdateCall(ctx, c); err != nil {
 		s.log.Warn("call not released from secure mode", "call", c.ID, "err", err)
+		return
 	}
+	s.calls.notify(c.Tenant, c.ID)
 }
 
 // Cancel cancels a payment that has not reached processing.
