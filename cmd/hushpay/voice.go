@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -9,11 +10,12 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/hushpay/hushpay/internal/b2bua"
+	"github.com/hushpay/hushpay/internal/config"
 	"github.com/hushpay/hushpay/internal/media"
 )
 
 // startVoice builds the SIP B2BUA and its media relay from the configuration (HUSHPAY_SIP_ADDR,
-// HUSHPAY_SIP_ROUTE, HUSHPAY_RTP_PORTS, HUSHPAY_MASK_MODE, HUSHPAY_MASK_SCOPE, and the TLS
+// HUSHPAY_SIP_ROUTES, HUSHPAY_SIP_ROUTE, HUSHPAY_RTP_PORTS, HUSHPAY_MASK_MODE, HUSHPAY_MASK_SCOPE, and the TLS
 // certificate for SIP over TLS) and starts it. stop hangs up every call and closes the sockets.
 func startVoice(_ context.Context, a *app) (stop func(), err error) {
 	low, high, err := a.cfg.RTPPortRange()
@@ -32,9 +34,9 @@ func startVoice(_ context.Context, a *app) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid setting mask_scope (HUSHPAY_MASK_SCOPE): %w", err)
 	}
-	routes, err := b2bua.NewRouter(a.cfg.SIPRoute)
+	routes, err := voiceRoutes(a.cfg)
 	if err != nil {
-		return nil, fmt.Errorf("invalid setting sip_route (HUSHPAY_SIP_ROUTE): %w", err)
+		return nil, err
 	}
 	loops := mediaLoops(a)
 	closeLoops := func() {
@@ -55,10 +57,35 @@ func startVoice(_ context.Context, a *app) (stop func(), err error) {
 		closeLoops()
 		return nil, err
 	}
-	if a.cfg.SIPRoute == "" {
+	if a.cfg.SIPRoute == "" && len(a.cfg.SIPRoutes) == 0 {
 		a.log.Warn("no sip_route (HUSHPAY_SIP_ROUTE) set: inbound calls are answered 404 until one is")
 	}
 	return func() { _ = b.Close(); closeLoops() }, nil
+}
+
+// voiceRoutes builds the route table: the sip_routes entries in order, then sip_route as the
+// catch-all of tenant "default".
+func voiceRoutes(cfg config.Config) (*b2bua.Router, error) {
+	routes := make([]b2bua.Route, 0, len(cfg.SIPRoutes))
+	for i, r := range cfg.SIPRoutes {
+		bad := func(key string, err error) error {
+			return fmt.Errorf("invalid setting sip_routes (HUSHPAY_SIP_ROUTES): entry %d: %s: %w", i+1, key, err)
+		}
+		src, err := r.SourcePrefix()
+		if err != nil {
+			return nil, bad("source", errors.New("want a CIDR or a single IP address"))
+		}
+		target, err := b2bua.ParseTarget(r.Target)
+		if err != nil {
+			return nil, bad("target", err)
+		}
+		routes = append(routes, b2bua.Route{User: r.User, Source: src, Target: target, Tenant: r.Tenant})
+	}
+	router, err := b2bua.NewRouter(cfg.SIPRoute, routes...)
+	if err != nil {
+		return nil, fmt.Errorf("invalid setting sip_route (HUSHPAY_SIP_ROUTE): %w", err)
+	}
+	return router, nil
 }
 
 // mediaLoops returns one media loop per CPU (epoll + batched I/O, Linux), or none where loops are

@@ -71,7 +71,13 @@ func newHarnessWithoutRoute(t testing.TB) *harness {
 	return startHarness(t, false, 0)
 }
 
-func startHarness(t testing.TB, withRoute bool, loops int) *harness {
+// newHarnessWithRoutes is a harness whose route table is routes, then the default route.
+func newHarnessWithRoutes(t testing.TB, routes ...b2bua.Route) *harness {
+	t.Helper()
+	return startHarness(t, true, 0, routes...)
+}
+
+func startHarness(t testing.TB, withRoute bool, loops int, routes ...b2bua.Route) *harness {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -102,7 +108,7 @@ func startHarness(t testing.TB, withRoute bool, loops int) *harness {
 	if withRoute {
 		target = fmt.Sprintf("sip:agents@127.0.0.1:%d", h.agentPort)
 	}
-	routes, err := b2bua.NewRouter(target)
+	router, err := b2bua.NewRouter(target, routes...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +125,7 @@ func startHarness(t testing.TB, withRoute bool, loops int) *harness {
 		t.Cleanup(func() { l.Close() })
 		mediaLoops = append(mediaLoops, l)
 	}
-	h.b, err = b2bua.New(b2bua.Config{Addr: "127.0.0.1:0", Routes: routes, Ports: ports, Loops: mediaLoops, Calls: st, Payments: svc,
+	h.b, err = b2bua.New(b2bua.Config{Addr: "127.0.0.1:0", Routes: router, Ports: ports, Loops: mediaLoops, Calls: st, Payments: svc,
 		Logger: log, SecurePoll: 20 * time.Millisecond, AnswerTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -61,13 +61,19 @@ func (r *recording) all() [][]byte {
 // first RTP packet it receives.
 func startAgentWithInfo(t testing.TB, h *harness) agentPeer {
 	t.Helper()
+	return startAgentOn(t, h.agentPort)
+}
+
+// startAgentOn is startAgentWithInfo listening on 127.0.0.1:port.
+func startAgentOn(t testing.TB, port int) agentPeer {
+	t.Helper()
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("agent"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, _ := sipgo.NewServer(ua)
 	cli, _ := sipgo.NewClient(ua, sipgo.WithClientHostname("127.0.0.1"))
-	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "agent", Host: "127.0.0.1", Port: h.agentPort}}
+	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "agent", Host: "127.0.0.1", Port: port}}
 	dialogs := sipgo.NewDialogServerCache(cli, contact)
 	inviteCh, infoCh := make(chan *sip.Request, 8), make(chan *sip.Request, 32)
 	rtpConn, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -110,7 +116,7 @@ func startAgentWithInfo(t testing.TB, h *harness) agentPeer {
 	})
 	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { _ = dialogs.ReadAck(req, tx) })
 	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) { _ = dialogs.ReadBye(req, tx) })
-	conn, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", h.agentPort))
+	conn, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,16 +133,27 @@ type caller struct {
 
 func newCaller(t testing.TB, h *harness) *caller {
 	t.Helper()
+	return newCallerFrom(t, h, "127.0.0.1", "agents")
+}
+
+// newCallerFrom is a caller that sends from ip (a loopback address) and calls user at hushpay.
+func newCallerFrom(t testing.TB, h *harness, ip, user string) *caller {
+	t.Helper()
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("caller"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cli, _ := sipgo.NewClient(ua, sipgo.WithClientHostname("127.0.0.1"))
+	port := freePort(t)
+	opts := []sipgo.ClientOption{sipgo.WithClientHostname(ip)}
+	if ip != "127.0.0.1" {
+		opts = append(opts, sipgo.WithClientConnectionAddr(fmt.Sprintf("%s:%d", ip, port)))
+	}
+	cli, _ := sipgo.NewClient(ua, opts...)
 	t.Cleanup(func() { ua.Close() })
-	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "caller", Host: "127.0.0.1", Port: freePort(t)}}
+	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "caller", Host: ip, Port: port}}
 	addr := h.b.Addr()
 	return &caller{dialogs: &sipgo.DialogUA{Client: cli, ContactHDR: contact},
-		target: sip.Uri{Scheme: "sip", User: "agents", Host: addr.Addr().String(), Port: int(addr.Port())}}
+		target: sip.Uri{Scheme: "sip", User: user, Host: addr.Addr().String(), Port: int(addr.Port())}}
 }
 
 // call places a call with body as the offer and waits for the final answer.

@@ -26,6 +26,7 @@ type Config struct {
 	PublicURL  string        `name:"public_url" help:"base of the links sent to callers (default http:// + http_addr)"`
 	SIPAddr    string        `name:"sip_addr" help:"SIP listen address (UDP and TCP)"`
 	SIPRoute   string        `name:"sip_route" help:"default onward target for inbound calls"`
+	SIPRoutes  []SIPRoute    `name:"sip_routes" help:"route table tried before sip_route: user=U,source=CIDR,target=URI,tenant=T | …"`
 	RTPPorts   string        `name:"rtp_ports" help:"media relay port range, LOW-HIGH"`
 	MaskMode   string        `name:"mask_mode" help:"tone, silence or drop"`
 	MaskScope  string        `name:"mask_scope" help:"secure or always"`
@@ -124,6 +125,14 @@ func (c *Config) loadFile(path string) error {
 		if !ok {
 			return fmt.Errorf("config file %s: unknown setting %q", path, k)
 		}
+		if k == "sip_routes" {
+			routes, err := routesFromFile(raw[k])
+			if err != nil {
+				return fmt.Errorf("config file %s: %s: %w", path, k, err)
+			}
+			c.SIPRoutes = routes
+			continue
+		}
 		if err := f.set(c, fmt.Sprint(raw[k])); err != nil {
 			return fmt.Errorf("config file %s: %s: %w", path, k, err)
 		}
@@ -161,6 +170,12 @@ func (f field) set(c *Config, value string) error {
 			return fmt.Errorf("not a duration (e.g. 15m, 90h)")
 		}
 		v.SetInt(int64(d))
+	case []SIPRoute:
+		routes, err := ParseSIPRoutes(value)
+		if err != nil {
+			return err
+		}
+		v.Set(reflect.ValueOf(routes))
 	default:
 		return fmt.Errorf("unsupported setting type %s", v.Type())
 	}
@@ -193,6 +208,11 @@ func (c *Config) Validate() error {
 	}
 	if c.SIPRoute != "" && !strings.HasPrefix(c.SIPRoute, "sip:") && !strings.HasPrefix(c.SIPRoute, "sips:") {
 		return bad("sip_route", "want a sip: or sips: URI")
+	}
+	for i, r := range c.SIPRoutes {
+		if err := r.validate(); err != nil {
+			return bad("sip_routes", "entry %d: %v", i+1, err)
+		}
 	}
 	if _, _, err := c.RTPPortRange(); err != nil {
 		return bad("rtp_ports", "%v", err)
@@ -280,7 +300,7 @@ func Describe() []string {
 	var out []string
 	for _, f := range fields() {
 		def := fmt.Sprint(v.Field(f.index).Interface())
-		if f.secret || def == "" {
+		if f.secret || def == "" || v.Field(f.index).Kind() == reflect.Slice && v.Field(f.index).Len() == 0 {
 			def = "-"
 		}
 		out = append(out, fmt.Sprintf("%-28s %-22s %s", f.env, def, f.help))
