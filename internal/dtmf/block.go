@@ -24,11 +24,14 @@ type limits struct {
 	minLevel  float64 // dBm0, each tone
 	maxLevel  float64 // dBm0, each tone
 	minShare  float64 // the pair's power over the block's total power
-	dominance float64 // power ratio of a group's peak over every other filter of its group
-	maxOffset float64 // |measured frequency / nominal - 1|
-	balance   float64 // power ratio between the two halves' outputs, both tones together
-	minTwist  float64 // dB, high tone minus low tone
-	maxTwist  float64
+	dominance float64 // power ratio of the high group's peak over every other filter of its group
+	// lowDominance is the same for the low group, where speech is loudest: under talk-down its
+	// neighbouring filters hold more speech than the high group's.
+	lowDominance float64
+	maxOffset    float64 // |measured frequency / nominal - 1|
+	balance      float64 // power ratio between the two halves' outputs, both tones together
+	minTwist     float64 // dB, high tone minus low tone
+	maxTwist     float64
 
 	// The same bounds as amplitudes and amplitude ratios, so blocks are checked without logarithms.
 	minAmp, maxAmp           float64
@@ -45,11 +48,12 @@ func (l limits) withAmplitudes() limits {
 func onsetLimits() limits {
 	return limits{
 		minLevel: -46, maxLevel: 3,
-		minShare:  0.25,
-		dominance: 4,
-		maxOffset: 0.03,
-		balance:   2.5,
-		minTwist:  -9.5, maxTwist: 5.5,
+		minShare:     0.25,
+		dominance:    4,
+		lowDominance: 3,
+		maxOffset:    0.03,
+		balance:      2.5,
+		minTwist:     -9.5, maxTwist: 5.5,
 	}.withAmplitudes()
 }
 
@@ -82,7 +86,7 @@ func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
 		x[i] = complex128(a.y[i]) + d.fb.shift[i]*complex128(b.y[i])
 		p[i] = real(x[i])*real(x[i]) + imag(x[i])*imag(x[i])
 	}
-	row, okRow := peak(p[:4], lim.dominance)
+	row, okRow := peak(p[:4], lim.lowDominance)
 	col, okCol := peak(p[4:], lim.dominance)
 	if !okRow || !okCol {
 		return block{}, false

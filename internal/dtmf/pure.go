@@ -27,6 +27,15 @@ const (
 	// a keypad's tone under loud speech can look unsteady when speech fills its filter.
 	maxSteadySpread = 0.004
 	maxNoisySpread  = 0.03
+	// Under speech as loud as the pair the low tone's filter can hold so much speech that its
+	// measured frequency spreads by up to 5% while the high tone's stays within 0.6%. A run may
+	// show that when the noisier tone also spreads at least unevenSpreadRatio times as far as the
+	// steadier one: two harmonics of one voice spread by the same fraction (the corpus's voices
+	// that get this far come within a ratio of 3.03, and hold their steadier tone no better than
+	// 0.73%).
+	maxSteadierSpread = 0.006
+	maxNoisierSpread  = 0.05
+	unevenSpreadRatio = 4
 	// maxProductShare bounds the power at the pair's third-order products, 2·low-high and
 	// 2·high-low, against the weaker tone. Two keypad oscillators put nothing there; two
 	// harmonics of one voice (n·f0 and m·f0) put other harmonics of that voice there.
@@ -56,7 +65,8 @@ func (d *Detector) steady() bool {
 	if steadier > other {
 		steadier, other = other, steadier
 	}
-	return other <= maxRunSpread || (steadier <= maxSteadySpread && other <= maxNoisySpread)
+	return other <= maxRunSpread || (steadier <= maxSteadySpread && other <= maxNoisySpread) ||
+		(steadier <= maxSteadierSpread && other <= maxNoisierSpread && other >= unevenSpreadRatio*steadier)
 }
 
 // spread returns how far apart the run's last blocks measure tone 0 (low) or 1 (high), as a
