@@ -43,6 +43,7 @@ type call struct {
 	ended        bool
 	stop         []func()      // what end runs: timers, watchers
 	kick         chan struct{} // wakes watchSecure to re-read the record now (nil before it runs)
+	acks         []*pendingAck // hushpay's 2xx to re-INVITEs awaiting their ACK (UDP)
 
 	negotiating sync.Mutex // one re-INVITE or UPDATE with SDP at a time (else 491)
 	done        chan struct{}

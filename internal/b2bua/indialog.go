@@ -51,10 +51,15 @@ func (c *call) peer(leg hushpay.LegRole) (dialog, sip.Uri) {
 	return dc, dc.InviteRequest.Recipient
 }
 
-// onAck takes the caller's ACK to hushpay's 2xx.
+// onAck takes an ACK: to hushpay's 2xx to a re-INVITE from either leg, or to the caller's
+// first 2xx.
 func (b *B2BUA) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	c := b.calls.find(req)
-	if c == nil || c.legOf(req) != hushpay.LegCaller || c.endingUp() {
+	if c == nil {
+		return
+	}
+	from := c.legOf(req)
+	if c.ackReceived(from, req) || from != hushpay.LegCaller || c.endingUp() {
 		return // an ACK that arrives after the call's BYE must not bring the dialog back
 	}
 	if err := c.caller.ReadAck(req, tx); err != nil {
@@ -165,6 +170,10 @@ func (c *call) refreshLocally(from hushpay.LegRole, req *sip.Request, tx sip.Ser
 		res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	}
 	echoSessionExpires(req, res)
+	if req.IsInvite() {
+		c.respondInvite2xx(from, req, tx, res)
+		return
+	}
 	c.b.respond(tx, res)
 }
 
@@ -244,6 +253,10 @@ func (c *call) answerOffer(from hushpay.LegRole, req *sip.Request, tx sip.Server
 	out := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", answer.Bytes())
 	out.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	echoSessionExpires(req, out)
+	if req.IsInvite() {
+		c.respondInvite2xx(from, req, tx, out)
+		return
+	}
 	c.b.respond(tx, out)
 }
 
