@@ -75,11 +75,30 @@ type block struct {
 	lowOffset, highOffset float64 // measured frequency / nominal - 1
 }
 
-// evaluate checks whether the block made of half-blocks a and b holds one DTMF pair.
-func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
+// verdict is what evaluate found in a block.
+type verdict uint8
+
+const (
+	// refused: no pair, or a pair that is not a key's (off frequency, out of level or twist,
+	// unbalanced between the halves).
+	refused verdict = iota
+	// crowded: a key's pair that passes every check on the pair itself, but other sound crowds
+	// it: a neighbouring filter holds more than the dominance allows, or the pair holds too
+	// small a share of the block's power. Loud speech does that to a keyed pair now and then.
+	crowded
+	// held: the block holds the key.
+	held
+)
+
+// evaluate checks whether the block made of half-blocks a and b holds one DTMF pair. A block
+// that a run could bridge (one that follows a run's block and no bridged block yet) is checked
+// in full, so that a crowded one is told from a refused one; otherwise the first failed check
+// refuses it.
+func (d *Detector) evaluate(a, b *half, lim *limits) (block, verdict) {
 	if a.kind != halfFull || b.kind != halfFull {
-		return block{}, false
+		return block{}, refused
 	}
+	bridgeable := d.run > 0 && !d.bridged
 	var x [8]complex128
 	var p [8]float64
 	for i := range 8 {
@@ -88,27 +107,28 @@ func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
 	}
 	row, okRow := peak(p[:4], lim.lowDominance)
 	col, okCol := peak(p[4:], lim.dominance)
-	if !okRow || !okCol {
-		return block{}, false
+	dominant := okRow && okCol
+	if !dominant && (!bridgeable || keyAt(row, col) != d.runKey) {
+		return block{}, refused
 	}
 	pair := d.separate(a, b, row, col)
 	if !pair.balanced(lim.balance) {
-		return block{}, false
+		return block{}, refused
 	}
 	lo, okLo := d.tone(pair.a[0], pair.b[0], row, lim)
 	hi, okHi := d.tone(pair.a[1], pair.b[1], 4+col, lim)
 	if !okLo || !okHi {
-		return block{}, false
-	}
-	total := float64(a.energy+b.energy) / blockLen
-	if lo.power+hi.power < lim.minShare*total {
-		return block{}, false
+		return block{}, refused
 	}
 	if twist := hi.amp / lo.amp; twist < lim.minTwistAmp || twist > lim.maxTwistAmp {
-		return block{}, false
+		return block{}, refused
 	}
 	bl := block{row: row, col: col, lowAmp: lo.amp, highAmp: hi.amp, lowOffset: lo.offset, highOffset: hi.offset}
-	return bl, true
+	total := float64(a.energy+b.energy) / blockLen
+	if !dominant || lo.power+hi.power < lim.minShare*total {
+		return bl, crowded
+	}
+	return bl, held
 }
 
 // holds checks whether the block made of half-blocks a and b still holds the pressed key. Only

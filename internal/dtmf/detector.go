@@ -125,7 +125,8 @@ type Detector struct {
 	halves [ringSize]half
 	nHalf  int64 // half-blocks analysed so far; half h starts at sample h*halfLen
 
-	run      int                     // consecutive blocks that held runKey
+	run      int                     // blocks that held runKey, with at most one crowded block between them
+	bridged  bool                    // the run has bridged its one crowded block
 	runKey   byte                    // the key of the run
 	runFirst int64                   // first half of the first block of the run
 	runDrift [onsetBlocks][2]float64 // the last blocks' measured frequency offsets, low and high tone
@@ -281,14 +282,19 @@ func (d *Detector) step(fn func(Event)) {
 		d.hold(a, b, fn)
 		return
 	}
-	bl, ok := d.evaluate(a, b, &d.limits[0])
-	if !ok {
+	bl, verdict := d.evaluate(a, b, &d.limits[0])
+	switch {
+	case verdict == crowded && d.run > 0 && !d.bridged && keyAt(bl.row, bl.col) == d.runKey:
+		// Other sound crowded the run's pair out of one block: bridge it, once per run.
+		d.bridged = true
+		return
+	case verdict != held:
 		d.run = 0
 		return
 	}
 	key := keyAt(bl.row, bl.col)
 	if d.run == 0 || key != d.runKey {
-		d.run, d.runKey, d.runFirst = 0, key, d.nHalf-2
+		d.run, d.runKey, d.runFirst, d.bridged = 0, key, d.nHalf-2, false
 		d.runEdge = [2]half{d.pastHalf(d.runFirst - 1), d.pastHalf(d.runFirst)}
 		d.power, d.blocks = [2]float64{}, 0
 	}
