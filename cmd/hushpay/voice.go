@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"runtime"
 
@@ -15,8 +16,9 @@ import (
 )
 
 // startVoice builds the SIP B2BUA and its media relay from the configuration (HUSHPAY_SIP_ADDR,
-// HUSHPAY_SIP_ROUTES, HUSHPAY_SIP_ROUTE, HUSHPAY_RTP_PORTS, HUSHPAY_MASK_MODE, HUSHPAY_MASK_SCOPE, and the TLS
-// certificate for SIP over TLS) and starts it. stop hangs up every call and closes the sockets.
+// HUSHPAY_SIP_ROUTES, HUSHPAY_SIP_ROUTE, HUSHPAY_RTP_PORTS, HUSHPAY_MEDIA_ADDR, HUSHPAY_MASK_MODE,
+// HUSHPAY_MASK_SCOPE, the TLS certificate for SIP over TLS and HUSHPAY_SIP_TLS_CA for onward
+// TLS) and starts it. stop hangs up every call and closes the sockets.
 func startVoice(_ context.Context, a *app) (stop func(), err error) {
 	low, high, err := a.cfg.RTPPortRange()
 	if err != nil {
@@ -38,6 +40,12 @@ func startVoice(_ context.Context, a *app) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
+	var advertise netip.Addr
+	if a.cfg.MediaAddr != "" {
+		if advertise, err = netip.ParseAddr(a.cfg.MediaAddr); err != nil {
+			return nil, fmt.Errorf("invalid setting media_addr (HUSHPAY_MEDIA_ADDR): %w", err)
+		}
+	}
 	loops := mediaLoops(a)
 	closeLoops := func() {
 		for _, l := range loops {
@@ -47,8 +55,8 @@ func startVoice(_ context.Context, a *app) (stop func(), err error) {
 	sip.SetDefaultLogger(b2bua.LibraryLogger(a.log)) // sipgo's own lines: messages only, never a SIP message
 	node, _ := os.Hostname()
 	b, err := b2bua.New(b2bua.Config{Addr: a.cfg.SIPAddr, TLSCert: a.cfg.TLSCert, TLSKey: a.cfg.TLSKey,
-		Routes: routes, Ports: ports, Loops: loops, Mode: mode, Scope: scope, Calls: a.store, Payments: a.payments,
-		Node: node, Logger: a.log})
+		TLSCA: a.cfg.SIPTLSCA, AdvertiseIP: advertise, Routes: routes, Ports: ports, Loops: loops, Mode: mode,
+		Scope: scope, Calls: a.store, Payments: a.payments, Node: node, Logger: a.log})
 	if err != nil {
 		closeLoops()
 		return nil, err

@@ -103,6 +103,14 @@ func (b *baresip) sendKeys(t *testing.T, keys string) {
 // microphone, and has it dial target.
 func startBaresip(t *testing.T, input []byte, target string) *baresip {
 	t.Helper()
+	return startBaresipWith(t, input, target, nil)
+}
+
+// startBaresipWith is startBaresip with SIP over TLS when tt is set: baresip's account has
+// transport=tls (which baresip adds to the URI it dials), it trusts the test certificate (sip_cafile) and serves TLS with it
+// (sip_certificate), and it traces its SIP messages (-s) so the test can see the transport.
+func startBaresipWith(t *testing.T, input []byte, target string, tt *testTLS) *baresip {
+	t.Helper()
 	dir := t.TempDir()
 	wavPath := filepath.Join(dir, "caller.wav")
 	rtp, ctrl := freeMediaPort(t), freePort(t)
@@ -126,9 +134,16 @@ module			ctrl_tcp.so
 module_app		account.so
 ctrl_tcp_listen		127.0.0.1:%d
 `, freePort(t), wavPath, rtp, rtp+3, ctrl)
+	account := "<sip:caller@127.0.0.1>;regint=0;audio_codecs=PCMU\n"
+	args := []string{"-4", "-f", dir, "-t", "25", "-e", "/dial " + target}
+	if tt != nil {
+		config += fmt.Sprintf("sip_cafile\t\t%s\nsip_certificate\t\t%s\n", tt.certFile, tt.bothFile)
+		account = "<sip:caller@127.0.0.1;transport=tls>;regint=0;audio_codecs=PCMU\n"
+		args = append(args, "-s")
+	}
 	files := map[string][]byte{
 		"config":     []byte(config),
-		"accounts":   []byte("<sip:caller@127.0.0.1>;regint=0;audio_codecs=PCMU\n"),
+		"accounts":   []byte(account),
 		"contacts":   nil,
 		"caller.wav": input,
 	}
@@ -138,7 +153,7 @@ ctrl_tcp_listen		127.0.0.1:%d
 		}
 	}
 	b := &baresip{ctrl: fmt.Sprintf("127.0.0.1:%d", ctrl)}
-	b.cmd = exec.Command("baresip", "-4", "-f", dir, "-t", "25", "-e", "/dial "+target)
+	b.cmd = exec.Command("baresip", args...)
 	b.cmd.Dir = dir
 	b.cmd.Stdout, b.cmd.Stderr = &b.out, &b.out
 	if err := b.cmd.Start(); err != nil {

@@ -26,11 +26,18 @@ type Config struct {
 	Addr string
 	// TLSCert and TLSKey, when both set, add a SIP over TLS listener on TLSAddr.
 	TLSCert, TLSKey string
-	// TLSAddr is the TLS listen address; default: Addr's host, port 5061.
+	// TLSAddr is the TLS listen address; default: Addr's host, port 5061 (port 0: a free port).
 	TLSAddr string
+	// TLSCA is a PEM file of the CA certificates that onward TLS connections (sips: targets,
+	// transport=tls) trust (HUSHPAY_SIP_TLS_CA); empty: the system's roots.
+	TLSCA string
 	// MediaIP is the address written in SDP and bound by the relay; default: Addr's host (or
 	// 127.0.0.1 when that is unspecified).
 	MediaIP netip.Addr
+	// AdvertiseIP, when set, is written in SDP (c= and o=) on both legs instead of MediaIP, which
+	// the relay still binds: the public address of a NAT that forwards the RTP port range to
+	// MediaIP (HUSHPAY_MEDIA_ADDR).
+	AdvertiseIP netip.Addr
 	// Routes chooses the onward target of each inbound call; required.
 	Routes *Router
 	// Ports hands out the media port pairs (HUSHPAY_RTP_PORTS); required.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,28 +57,38 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	return startHarness(t, true, 0)
+	return startHarness(t, harnessConfig{route: true})
 }
 
 // newHarnessWithLoops is a harness whose calls' relays share n media loops, as serve runs them.
 func newHarnessWithLoops(t testing.TB, n int) *harness {
 	t.Helper()
-	return startHarness(t, true, n)
+	return startHarness(t, harnessConfig{route: true, loops: n})
 }
 
 // newHarnessWithoutRoute is a harness whose B2BUA has no route at all.
 func newHarnessWithoutRoute(t testing.TB) *harness {
 	t.Helper()
-	return startHarness(t, false, 0)
+	return startHarness(t, harnessConfig{})
 }
 
 // newHarnessWithRoutes is a harness whose route table is routes, then the default route.
 func newHarnessWithRoutes(t testing.TB, routes ...b2bua.Route) *harness {
 	t.Helper()
-	return startHarness(t, true, 0, routes...)
+	return startHarness(t, harnessConfig{route: true, routes: routes})
 }
 
-func startHarness(t testing.TB, withRoute bool, loops int, routes ...b2bua.Route) *harness {
+// harnessConfig is how a harness differs from the plain one.
+type harnessConfig struct {
+	route  bool          // route every call to sip:agents@127.0.0.1:<agentPort> last
+	loops  int           // media loops shared by the calls' relays (0: none)
+	routes []b2bua.Route // tried before that default route
+	tls    *testTLS      // when set, SIP over TLS listens on a free port with its certificate
+	// advertise, when set, is the address written in SDP (Config.AdvertiseIP).
+	advertise netip.Addr
+}
+
+func startHarness(t testing.TB, hc harnessConfig) *harness {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -105,10 +116,10 @@ func startHarness(t testing.TB, withRoute bool, loops int, routes ...b2bua.Route
 	}
 	h := &harness{store: st, payments: svc, agentPort: freePort(t), logs: logs}
 	target := ""
-	if withRoute {
+	if hc.route {
 		target = fmt.Sprintf("sip:agents@127.0.0.1:%d", h.agentPort)
 	}
-	router, err := b2bua.NewRouter(target, routes...)
+	router, err := b2bua.NewRouter(target, hc.routes...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +128,7 @@ func startHarness(t testing.TB, withRoute bool, loops int, routes ...b2bua.Route
 		t.Fatal(err)
 	}
 	var mediaLoops []*media.Loop
-	for range loops {
+	for range hc.loops {
 		l, err := media.NewLoop()
 		if err != nil {
 			t.Fatal(err)
@@ -125,8 +136,13 @@ func startHarness(t testing.TB, withRoute bool, loops int, routes ...b2bua.Route
 		t.Cleanup(func() { l.Close() })
 		mediaLoops = append(mediaLoops, l)
 	}
-	h.b, err = b2bua.New(b2bua.Config{Addr: "127.0.0.1:0", Routes: router, Ports: ports, Loops: mediaLoops, Calls: st, Payments: svc,
-		Logger: log, SecurePoll: 20 * time.Millisecond, AnswerTimeout: 2 * time.Second})
+	cfg := b2bua.Config{Addr: "127.0.0.1:0", Routes: router, Ports: ports, Loops: mediaLoops, Calls: st, Payments: svc,
+		Logger: log, SecurePoll: 20 * time.Millisecond, AnswerTimeout: 2 * time.Second}
+	cfg.AdvertiseIP = hc.advertise
+	if hc.tls != nil {
+		cfg.TLSCert, cfg.TLSKey, cfg.TLSCA, cfg.TLSAddr = hc.tls.certFile, hc.tls.keyFile, hc.tls.certFile, "127.0.0.1:0"
+	}
+	h.b, err = b2bua.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

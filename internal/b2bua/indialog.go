@@ -193,7 +193,7 @@ func (c *call) forwardOffer(from hushpay.LegRole, req *sip.Request, tx sip.Serve
 		}
 		c.mu.Unlock()
 		out, err = c.sdpFor(to, func(o sdp.Origin) (*sdp.Session, error) {
-			return relayOffer(offer, c.relay.LocalAddr(side(to)), o, eventPT(current))
+			return relayOffer(offer, c.sdpAddr(side(to)), o, eventPT(current))
 		})
 	}
 	if err != nil {
@@ -241,7 +241,7 @@ func (c *call) answerOffer(from hushpay.LegRole, req *sip.Request, tx sip.Server
 	var answer *sdp.Session
 	if err == nil {
 		answer, err = c.sdpFor(from, func(o sdp.Origin) (*sdp.Session, error) {
-			return relayAnswer(offer, answerSDP, c.relay.LocalAddr(side(from)), o)
+			return relayAnswer(offer, answerSDP, c.sdpAddr(side(from)), o)
 		})
 	}
 	if err != nil {

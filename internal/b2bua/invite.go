@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -157,7 +158,7 @@ var errGaveUp = errors.New("b2bua: onward INVITE cancelled")
 // timer headers the caller offered.
 func (c *call) onwardInvite(req *sip.Request, route Route) (*sip.Request, error) {
 	offer, err := c.sdpFor(hushpay.LegAgent, func(o sdp.Origin) (*sdp.Session, error) {
-		return relayOffer(c.callerSDP, c.relay.LocalAddr(media.Agent), o, 0)
+		return relayOffer(c.callerSDP, c.sdpAddr(media.Agent), o, 0)
 	})
 	if err != nil {
 		return nil, err
@@ -184,10 +185,27 @@ func (c *call) onwardInvite(req *sip.Request, route Route) (*sip.Request, error)
 	out.AppendHeader(sip.NewHeader("Allow", allowed))
 	out.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	out.SetBody(offer.Bytes())
-	if tp, ok := target.UriParams.Get("transport"); ok && tp != "" {
-		out.SetTransport(strings.ToUpper(tp))
-	}
+	out.SetTransport(targetTransport(target))
 	return out, nil
+}
+
+// sdpAddr is the address hushpay writes in the SDP it sends on side s: the relay's port on that
+// side at the advertised address (Config.AdvertiseIP) or, without one, where the relay binds.
+func (c *call) sdpAddr(s media.Side) netip.AddrPort {
+	return netip.AddrPortFrom(c.b.sdpIP, c.relay.LocalAddr(s).Port())
+}
+
+// targetTransport is the transport an onward INVITE to target uses: its transport parameter, TLS
+// for a sips: URI (RFC 3261 section 26.2: TCP under TLS), else UDP.
+func targetTransport(target sip.Uri) string {
+	tp := "UDP"
+	if v, ok := target.UriParams.Get("transport"); ok && v != "" {
+		tp = strings.ToUpper(v)
+	}
+	if target.IsEncrypted() && (tp == "UDP" || tp == "TCP") {
+		tp = "TLS"
+	}
+	return tp
 }
 
 // recordAgentLeg adds the agent leg to the stored call.
@@ -239,7 +257,7 @@ func (c *call) agentAnswered(body []byte) ([]byte, error) {
 		return nil, err
 	}
 	answer, err := c.sdpFor(hushpay.LegCaller, func(o sdp.Origin) (*sdp.Session, error) {
-		return relayAnswer(c.callerSDP, agentSDP, c.relay.LocalAddr(media.Caller), o)
+		return relayAnswer(c.callerSDP, agentSDP, c.sdpAddr(media.Caller), o)
 	})
 	if err != nil {
 		return nil, err

@@ -43,13 +43,39 @@ type signallingAgent struct {
 
 func startSignallingAgent(t testing.TB, h *harness) *signallingAgent {
 	t.Helper()
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("agent"))
+	conn, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", h.agentPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startSignallingAgentOn(t, conn, nil, nil)
+}
+
+// startSignallingAgentTLS is a signalling agent on SIP over TLS: it listens on ln (its Contact has
+// transport=tls) and trusts the test certificate when it connects to hushpay.
+func startSignallingAgentTLS(t testing.TB, ln net.Listener, tt *testTLS) *signallingAgent {
+	t.Helper()
+	return startSignallingAgentOn(t, nil, ln, tt)
+}
+
+// startSignallingAgentOn runs the agent on a UDP socket, or on a TLS listener with tt's trust.
+func startSignallingAgentOn(t testing.TB, conn net.PacketConn, ln net.Listener, tt *testTLS) *signallingAgent {
+	t.Helper()
+	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent("agent")}
+	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "agent", Host: "127.0.0.1"}}
+	if ln != nil {
+		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(tt.client()))
+		contact.Address.Port = ln.Addr().(*net.TCPAddr).Port
+		contact.Address.UriParams = sip.NewParams()
+		contact.Address.UriParams.Add("transport", "tls")
+	} else {
+		contact.Address.Port = conn.LocalAddr().(*net.UDPAddr).Port
+	}
+	ua, err := sipgo.NewUA(uaOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, _ := sipgo.NewServer(ua)
 	cli, _ := sipgo.NewClient(ua, sipgo.WithClientHostname("127.0.0.1"))
-	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "agent", Host: "127.0.0.1", Port: h.agentPort}}
 	dialogs := sipgo.NewDialogServerCache(cli, contact)
 	rtpConn, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -83,9 +109,10 @@ func startSignallingAgent(t testing.TB, h *harness) *signallingAgent {
 	})
 	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { _ = dialogs.ReadAck(req, tx) })
 	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) { _ = dialogs.ReadBye(req, tx) })
-	conn, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", h.agentPort))
-	if err != nil {
-		t.Fatal(err)
+	if ln != nil {
+		go func() { _ = srv.ServeTLS(ln) }()
+		t.Cleanup(func() { ln.Close(); rtpConn.Close(); ua.Close() })
+		return a
 	}
 	go func() { _ = srv.ServeUDP(conn) }()
 	t.Cleanup(func() { conn.Close(); rtpConn.Close(); ua.Close() })

@@ -3,11 +3,13 @@ package b2bua
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,9 +29,12 @@ type B2BUA struct {
 	ua        *sipgo.UserAgent
 	srv       *sipgo.Server
 	udpDialog *sipgo.DialogUA // sends from the UDP listening socket
-	tcpDialog *sipgo.DialogUA // opens its own TCP/TLS connections
+	tcpDialog *sipgo.DialogUA // opens its own TCP connections
+	tlsDialog *sipgo.DialogUA // opens its own TLS connections; its Contact is the TLS listener (nil without TLS)
 	addr      netip.AddrPort  // where UDP and TCP listen
-	mediaIP   netip.Addr
+	tlsAddr   netip.AddrPort  // where TLS listens (zero without TLS)
+	mediaIP   netip.Addr      // the relay binds it
+	sdpIP     netip.Addr      // written in SDP: AdvertiseIP, else mediaIP
 
 	calls *registry
 	turn  atomic.Uint64 // the next media loop, round-robin
@@ -80,21 +85,38 @@ func (b *B2BUA) Start() error {
 			b.mediaIP = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 		}
 	}
+	b.sdpIP = b.mediaIP
+	if b.cfg.AdvertiseIP.IsValid() {
+		b.sdpIP = b.cfg.AdvertiseIP.Unmap()
+	}
+	var tlsLn net.Listener
+	if b.cfg.TLSCert != "" && b.cfg.TLSKey != "" {
+		if tlsLn, err = b.listenTLS(); err != nil {
+			b.closeListeners()
+			return err
+		}
+		b.listeners = append(b.listeners, tlsLn)
+	}
 	if err := b.build(); err != nil {
 		b.closeListeners()
 		return err
 	}
 	b.serve(func() error { return b.srv.ServeUDP(udp) })
 	b.serve(func() error { return b.srv.ServeTCP(tcp) })
-	if b.cfg.TLSCert != "" && b.cfg.TLSKey != "" {
-		if err := b.startTLS(); err != nil {
-			b.Close()
-			return err
-		}
+	if tlsLn != nil {
+		b.serve(func() error { return b.srv.ServeTLS(tlsLn) })
 	}
-	b.log.Info("SIP listening", "addr", b.addr.String(), "media_ip", b.mediaIP.String(), "tls", len(b.listeners) > 1)
+	tlsAddr := "off"
+	if b.tlsAddr.IsValid() {
+		tlsAddr = b.tlsAddr.String()
+	}
+	b.log.Info("SIP listening", "addr", b.addr.String(), "media_ip", b.mediaIP.String(), "sdp_ip", b.sdpIP.String(), "tls", tlsAddr)
 	return nil
 }
+
+// TLSAddr returns the address the SIP over TLS listener is bound to (after Start), or the zero
+// value without TLS.
+func (b *B2BUA) TLSAddr() netip.AddrPort { return b.tlsAddr }
 
 // pairAttempts is how often listenPair tries a free port when the address asks for port 0.
 const pairAttempts = 10
@@ -126,7 +148,11 @@ func listenPair(addr string) (net.PacketConn, net.Listener, error) {
 func (b *B2BUA) build() error {
 	host := b.addr.Addr().String()
 	libLog := LibraryLogger(b.cfg.Logger)
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("hushpay"), sipgo.WithUserAgentHostname(host),
+	clientTLS, err := b.clientTLS()
+	if err != nil {
+		return err
+	}
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("hushpay"), sipgo.WithUserAgentHostname(host), sipgo.WithUserAgenTLSConfig(clientTLS),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(libLog)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(libLog)))
 	if err != nil {
@@ -148,6 +174,12 @@ func (b *B2BUA) build() error {
 	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "hushpay", Host: host, Port: int(b.addr.Port())}}
 	b.udpDialog = &sipgo.DialogUA{Client: udpClient, ContactHDR: contact}
 	b.tcpDialog = &sipgo.DialogUA{Client: tcpClient, ContactHDR: contact}
+	if b.tlsAddr.IsValid() {
+		tlsContact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "hushpay", Host: host, Port: int(b.tlsAddr.Port()),
+			UriParams: sip.NewParams()}}
+		tlsContact.Address.UriParams.Add("transport", "tls")
+		b.tlsDialog = &sipgo.DialogUA{Client: tcpClient, ContactHDR: tlsContact}
+	}
 	b.srv.OnInvite(b.checked(b.onInvite))
 	b.srv.OnAck(b.checked(b.onAck))
 	b.srv.OnBye(b.checked(b.onBye))
@@ -159,10 +191,11 @@ func (b *B2BUA) build() error {
 	return nil
 }
 
-func (b *B2BUA) startTLS() error {
+// listenTLS binds the SIP over TLS listener (TLSAddr, default port 5061 of the SIP host).
+func (b *B2BUA) listenTLS() (net.Listener, error) {
 	cert, err := tls.LoadX509KeyPair(b.cfg.TLSCert, b.cfg.TLSKey)
 	if err != nil {
-		return fmt.Errorf("b2bua: tls: %w", err)
+		return nil, fmt.Errorf("b2bua: tls: %w", err)
 	}
 	addr := b.cfg.TLSAddr
 	if addr == "" {
@@ -170,11 +203,29 @@ func (b *B2BUA) startTLS() error {
 	}
 	ln, err := tls.Listen("tcp", addr, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	if err != nil {
-		return fmt.Errorf("b2bua: listen tls: %w", err)
+		return nil, fmt.Errorf("b2bua: listen tls: %w", err)
 	}
-	b.listeners = append(b.listeners, ln)
-	b.serve(func() error { return b.srv.ServeTLS(ln) })
-	return nil
+	ap := ln.Addr().(*net.TCPAddr).AddrPort()
+	b.tlsAddr = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	return ln, nil
+}
+
+// clientTLS is the TLS configuration of onward connections: the system's roots, or the CA
+// certificates of TLSCA when set.
+func (b *B2BUA) clientTLS() (*tls.Config, error) {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if b.cfg.TLSCA == "" {
+		return conf, nil
+	}
+	pem, err := os.ReadFile(b.cfg.TLSCA)
+	if err != nil {
+		return nil, fmt.Errorf("b2bua: tls ca: %w", err)
+	}
+	conf.RootCAs = x509.NewCertPool()
+	if !conf.RootCAs.AppendCertsFromPEM(pem) {
+		return nil, errors.New("b2bua: tls ca: no PEM certificate in the file")
+	}
+	return conf, nil
 }
 
 func (b *B2BUA) serve(run func() error) {
@@ -214,8 +265,13 @@ func (b *B2BUA) closeListeners() {
 
 // dialogUA returns the dialog user agent that reaches a target over its transport.
 func (b *B2BUA) dialogUA(transport string) *sipgo.DialogUA {
-	if transport == "" || sip.NetworkToLower(transport) == "udp" {
+	switch sip.NetworkToLower(transport) {
+	case "", "udp":
 		return b.udpDialog
+	case "tls":
+		if b.tlsDialog != nil {
+			return b.tlsDialog
+		}
 	}
 	return b.tcpDialog
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,6 +29,7 @@ type Config struct {
 	SIPRoute   string        `name:"sip_route" help:"default onward target for inbound calls"`
 	SIPRoutes  []SIPRoute    `name:"sip_routes" help:"route table tried before sip_route: user=U,source=CIDR,target=URI,tenant=T | …"`
 	RTPPorts   string        `name:"rtp_ports" help:"media relay port range, LOW-HIGH"`
+	MediaAddr  string        `name:"media_addr" help:"IP address written in SDP instead of the SIP host (behind NAT: the public address); the relay still binds the SIP host"`
 	MaskMode   string        `name:"mask_mode" help:"tone, silence or drop"`
 	MaskScope  string        `name:"mask_scope" help:"secure or always"`
 	Processor  string        `name:"processor" help:"sandbox or stripe"`
@@ -42,6 +44,7 @@ type Config struct {
 	LogFormat  string        `name:"log_format" help:"text or json"`
 	TLSCert    string        `name:"tls_cert" help:"certificate file for HTTPS (and SIP TLS)"`
 	TLSKey     string        `name:"tls_key" help:"private key file for HTTPS (and SIP TLS)"`
+	SIPTLSCA   string        `name:"sip_tls_ca" help:"PEM file of the CAs trusted for onward SIP over TLS (default: the system's)"`
 	SMTPURL    string        `name:"smtp_url" secret:"true" help:"email delivery of payment links: smtp://user:pass@host:587?from=pay@example.com"`
 	SMSURL     string        `name:"sms_url" secret:"true" help:"SMS delivery of payment links (Twilio-compatible): https://SID:TOKEN@api.twilio.com?from=+15005550006"`
 }
@@ -212,6 +215,11 @@ func (c *Config) Validate() error {
 	for i, r := range c.SIPRoutes {
 		if err := r.validate(); err != nil {
 			return bad("sip_routes", "entry %d: %v", i+1, err)
+		}
+	}
+	if c.MediaAddr != "" {
+		if a, err := netip.ParseAddr(c.MediaAddr); err != nil || a.IsUnspecified() {
+			return bad("media_addr", "want an IP address such as 203.0.113.7 (no port)")
 		}
 	}
 	if _, _, err := c.RTPPortRange(); err != nil {

@@ -68,6 +68,8 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		{map[string]string{"HUSHPAY_LINK_TTL": "1s"}, "HUSHPAY_LINK_TTL"},
 		{map[string]string{"HUSHPAY_PUBLIC_URL": "ftp://x"}, "HUSHPAY_PUBLIC_URL"},
 		{map[string]string{"HUSHPAY_SIP_ROUTE": "agents@host"}, "HUSHPAY_SIP_ROUTE"},
+		{map[string]string{"HUSHPAY_MEDIA_ADDR": "203.0.113.7:5060"}, "HUSHPAY_MEDIA_ADDR"},
+		{map[string]string{"HUSHPAY_MEDIA_ADDR": "0.0.0.0"}, "HUSHPAY_MEDIA_ADDR"},
 		{map[string]string{"HUSHPAY_TLS_CERT": "cert.pem"}, "HUSHPAY_TLS_CERT"},
 		{map[string]string{"HUSHPAY_SMTP_URL": "mail.example.com:587"}, "HUSHPAY_SMTP_URL"},
 		{map[string]string{"HUSHPAY_SMS_URL": "AC1:token@api.twilio.com"}, "HUSHPAY_SMS_URL"},
