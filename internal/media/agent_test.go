@@ -33,6 +33,11 @@ func newPeer(t testing.TB, ip string) *peer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startPeer(t, conn)
+}
+
+// startPeer makes a peer of a bound socket.
+func startPeer(t testing.TB, conn *net.UDPConn) *peer {
 	p := &peer{conn: conn}
 	p.wg.Add(1)
 	go p.read()

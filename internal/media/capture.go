@@ -138,7 +138,7 @@ func (p *callerPath) other(pt uint8) {
 	}
 	p.hdr.PayloadType = pt
 	p.hdr.Marker = p.pkt.Marker
-	p.stream.stamp(&p.hdr, p.pkt.Timestamp, 0)
+	p.stream.stamp(&p.hdr, p.pkt.Timestamp, 0, len(p.pkt.Payload))
 	p.send(writePacket(p.buf[:], &p.hdr, p.pkt.Payload))
 	p.stats.forwarded.Add(1)
 }
@@ -230,7 +230,7 @@ func (p *callerPath) sendAudio(out []int16, raw []byte, ts uint32, marker bool) 
 	}
 	p.hdr.PayloadType = p.out.AudioPT
 	p.hdr.Marker = marker
-	p.stream.stamp(&p.hdr, ts, len(out))
+	p.stream.stamp(&p.hdr, ts, len(out), len(payload))
 	p.send(writePacket(p.buf[:], &p.hdr, payload))
 	p.stats.forwarded.Add(1)
 }
@@ -260,7 +260,7 @@ func (p *callerPath) forwardEvent() {
 	}
 	p.hdr.PayloadType = p.out.EventPT
 	p.hdr.Marker = p.pkt.Marker
-	p.stream.stamp(&p.hdr, p.pkt.Timestamp, 0)
+	p.stream.stamp(&p.hdr, p.pkt.Timestamp, 0, len(p.pkt.Payload))
 	p.send(writePacket(p.buf[:], &p.hdr, p.pkt.Payload))
 	p.stats.forwarded.Add(1)
 }

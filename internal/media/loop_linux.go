@@ -116,11 +116,11 @@ func (l *Loop) serve(fd int, s *loopSocket, in *recvBatch, now time.Time) {
 	k := in.recv(fd)
 	lg := s.leg
 	for j := range k {
+		pkt, from := in.packet(j)
 		if s.rtcp {
-			lg.stats.rtcp.Add(1)
+			lg.handleRTCP(pkt, from)
 			continue
 		}
-		pkt, from := in.packet(j)
 		if !lg.accept(from) {
 			lg.stats.wrongSource.Add(1)
 			continue
@@ -160,19 +160,21 @@ func (l *Loop) attach(legs ...*leg) error {
 	return nil
 }
 
-// detach unregisters and closes a leg's sockets; once it returns the loop no longer runs the
-// leg's handler.
-func (l *Loop) detach(lg *leg) {
+// detach unregisters and closes legs' sockets; once it returns the loop no longer runs their
+// handlers.
+func (l *Loop) detach(legs ...*leg) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, fd := range []int{lg.raw.fd, lg.raw.rtcpFD} {
-		if !l.closed {
-			_ = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, fd, nil)
+	for _, lg := range legs {
+		for _, fd := range []int{lg.raw.fd, lg.raw.rtcpFD} {
+			if !l.closed {
+				_ = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, fd, nil)
+			}
+			if fd < len(l.socks) {
+				l.socks[fd] = nil
+			}
+			_ = unix.Close(fd)
 		}
-		if fd < len(l.socks) {
-			l.socks[fd] = nil
-		}
-		_ = unix.Close(fd)
 	}
 }
 
@@ -226,6 +228,11 @@ type rawLeg struct {
 // serving. Only the loop goroutine writes (the handlers run on it).
 func (r *rawLeg) write(pkt []byte, to netip.AddrPort) {
 	r.out.add(r.fd, pkt, to, r.v6)
+}
+
+// writeRTCP queues pkt for to on the leg's RTCP socket, like write.
+func (r *rawLeg) writeRTCP(pkt []byte, to netip.AddrPort) {
+	r.out.add(r.rtcpFD, pkt, to, r.v6)
 }
 
 // sendQueue is the datagrams waiting for one sendmmsg on one socket, with buffers allocated once.

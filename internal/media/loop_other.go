@@ -20,9 +20,10 @@ func NewLoop() (*Loop, error) { return nil, errors.New("media: loop: needs Linux
 func (l *Loop) Close() error { return nil }
 
 func (l *Loop) attach(...*leg) error                  { return ErrLoopClosed }
-func (l *Loop) detach(*leg)                           {}
+func (l *Loop) detach(...*leg)                        {}
 func (l *Loop) bind(netip.Addr, int) (*rawLeg, error) { return nil, ErrLoopClosed }
 
 type rawLeg struct{ fd, rtcpFD int }
 
-func (r *rawLeg) write([]byte, netip.AddrPort) {}
+func (r *rawLeg) write([]byte, netip.AddrPort)     {}
+func (r *rawLeg) writeRTCP([]byte, netip.AddrPort) {}

@@ -67,7 +67,7 @@ func (p *agentPath) handle(pkt []byte, _ time.Time) {
 		p.stats.ssrcChanges.Add(1)
 	}
 	p.hdr.Marker = p.pkt.Marker
-	p.stream.stamp(&p.hdr, p.pkt.Timestamp, samples)
+	p.stream.stamp(&p.hdr, p.pkt.Timestamp, samples, len(payload))
 	p.send(writePacket(p.buf[:], &p.hdr, payload))
 	p.stats.forwarded.Add(1)
 }

@@ -3,6 +3,7 @@ package media
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"sync"
@@ -75,6 +76,11 @@ type leg struct {
 	remote  atomic.Pointer[netip.AddrPort] // from SDP; its IP is the only source accepted (unspecified: any)
 	latched atomic.Pointer[netip.AddrPort] // the source the leg's packets come from
 	handle  func(pkt []byte, now time.Time)
+
+	rtcpLatched atomic.Pointer[netip.AddrPort] // the source the leg's RTCP comes from
+	rtcpx       *rtcpTranslator                // owned by the goroutine that reads the leg's RTCP
+	peer        *leg                           // the other leg, where the translated RTCP goes
+	log         *slog.Logger
 }
 
 // NewRelay binds a port pair for each leg on cfg.BindIP from cfg.Ports.
@@ -158,8 +164,13 @@ func (r *Relay) Start(caller, agent Leg) error {
 	c.setRemote(caller.Remote)
 	a.setRemote(agent.Remote)
 	r.negotiated.Store(&[2]Leg{caller, agent})
-	c.handle = newCallerPath(&r.negotiated, &r.cfg, &r.secure, &c.stats, r.keys, r.info, a.write).handle
-	a.handle = newAgentPath(&r.negotiated, &a.stats, c.write).handle
+	cp := newCallerPath(&r.negotiated, &r.cfg, &r.secure, &c.stats, r.keys, r.info, a.write)
+	ap := newAgentPath(&r.negotiated, &a.stats, c.write)
+	c.handle, a.handle = cp.handle, ap.handle
+	c.rtcpx = newRTCPTranslator(cp.stream.report, ap.stream.report)
+	a.rtcpx = newRTCPTranslator(ap.stream.report, cp.stream.report)
+	c.peer, a.peer = a, c
+	c.log, a.log = r.cfg.Logger, r.cfg.Logger
 	if r.cfg.Loop != nil {
 		if err := r.cfg.Loop.attach(c, a); err != nil {
 			return err
@@ -261,23 +272,36 @@ func (r *Relay) Close() error {
 			"caller_received", st.Caller.Received, "caller_forwarded", st.Caller.Forwarded,
 			"agent_received", st.Agent.Received, "agent_forwarded", st.Agent.Forwarded,
 			"malformed", st.Caller.Malformed+st.Agent.Malformed,
-			"wrong_source", st.Caller.WrongSource+st.Agent.WrongSource)
+			"wrong_source", st.Caller.WrongSource+st.Agent.WrongSource,
+			"rtcp_received", st.Caller.RTCP+st.Agent.RTCP,
+			"rtcp_forwarded", st.Caller.RTCPForwarded+st.Agent.RTCPForwarded,
+			"rtcp_malformed", st.Caller.RTCPMalformed+st.Agent.RTCPMalformed,
+			"rtcp_wrong_source", st.Caller.RTCPWrongSource+st.Agent.RTCPWrongSource)
 	}
 	return nil
 }
 
 func (r *Relay) closeSockets() {
+	var onLoop []*leg
 	for _, l := range r.legs {
 		switch {
 		case l == nil:
-			continue
 		case l.raw != nil:
-			r.cfg.Loop.detach(l)
+			onLoop = append(onLoop, l)
 		default:
 			_ = l.rtp.Close()
 			_ = l.rtcp.Close()
 		}
-		r.cfg.Ports.Release(l.port)
+	}
+	if len(onLoop) > 0 {
+		// Both legs at once: the loop must not run one leg's handler (which writes to the other
+		// leg's sockets) after the other's descriptors are closed and perhaps reused.
+		r.cfg.Loop.detach(onLoop...)
+	}
+	for _, l := range r.legs {
+		if l != nil {
+			r.cfg.Ports.Release(l.port)
+		}
 	}
 }
 
@@ -313,21 +337,50 @@ func (r *Relay) readRTP(l *leg) {
 	}
 }
 
-// readRTCP drains the leg's RTCP socket; RTCP is counted, not forwarded (docs/media.md).
+// readRTCP is the leg's RTCP loop: the only goroutine that runs its RTCP translation.
 func (r *Relay) readRTCP(l *leg) {
 	defer r.readers.Done()
 	buf := make([]byte, readBufLen)
 	for {
-		_, _, err := l.rtcp.ReadFromUDPAddrPort(buf)
+		n, from, err := l.rtcp.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
 			continue
 		}
-		l.stats.rtcp.Add(1)
+		l.handleRTCP(buf[:n], from)
 	}
 }
+
+// handleRTCP takes one RTCP datagram the leg sent: latched like RTP, translated, and sent to the
+// other leg's RTCP address (see rtcp.go and docs/media.md).
+func (l *leg) handleRTCP(pkt []byte, from netip.AddrPort) {
+	l.stats.rtcp.Add(1)
+	if !l.acceptRTCP(from) {
+		l.stats.rtcpWrongSource.Add(1)
+		return
+	}
+	var out []byte
+	err := errRTCPOversize
+	if len(pkt) < readBufLen {
+		out, err = l.rtcpx.translate(pkt)
+	}
+	switch {
+	case err != nil:
+		// The first per leg only; the error is pion's or ours and never quotes the datagram.
+		if l.stats.rtcpMalformed.Add(1) == 1 {
+			l.log.Debug("media relay dropped malformed RTCP", "side", l.side.String(), "bytes", len(pkt), "err", err)
+		}
+	case out == nil || !l.peer.writeRTCP(out):
+		l.stats.rtcpDropped.Add(1)
+	default:
+		l.stats.rtcpForwarded.Add(1)
+	}
+}
+
+// errRTCPOversize is the error for an RTCP datagram that filled the read buffer.
+var errRTCPOversize = errors.New("media: RTCP datagram too long")
 
 // setRemote takes the leg's SDP address. A new IP forgets the latched source, so the leg latches
 // again on the first packet from it.
@@ -336,6 +389,7 @@ func (l *leg) setRemote(remote netip.AddrPort) {
 	old := l.remote.Swap(&remote)
 	if old == nil || old.Addr() != remote.Addr() {
 		l.latched.Store(nil)
+		l.rtcpLatched.Store(nil)
 	}
 }
 
@@ -369,4 +423,59 @@ func (l *leg) write(pkt []byte) {
 		return
 	}
 	_, _ = l.rtp.WriteToUDPAddrPort(pkt, to)
+}
+
+// acceptRTCP latches the leg's RTCP source like accept does for RTP: the first RTCP datagram
+// from the IP the leg's RTP comes from (or, before any RTP, the IP its SDP named; any IP if that
+// is unspecified) latches its address and port, on whatever port it comes from.
+func (l *leg) acceptRTCP(from netip.AddrPort) bool {
+	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	if p := l.rtcpLatched.Load(); p != nil {
+		return *p == from
+	}
+	expect := l.remote.Load().Addr()
+	if p := l.latched.Load(); p != nil {
+		expect = p.Addr()
+	}
+	if !expect.IsUnspecified() && from.Addr() != expect {
+		return false
+	}
+	latched := from
+	l.rtcpLatched.Store(&latched)
+	return true
+}
+
+// writeRTCP sends a compound RTCP packet to the leg: to its latched RTCP source, or before the
+// leg has sent RTCP, to the port above the RTP port its SDP named (the B2BUA drops a=rtcp, so
+// that is where the peer listens). It reports false when there is no address to send to yet.
+func (l *leg) writeRTCP(pkt []byte) bool {
+	to, ok := l.rtcpTarget()
+	if !ok {
+		return false
+	}
+	if l.raw != nil {
+		l.raw.writeRTCP(pkt, to)
+		return true
+	}
+	_, _ = l.rtcp.WriteToUDPAddrPort(pkt, to)
+	return true
+}
+
+func (l *leg) rtcpTarget() (netip.AddrPort, bool) {
+	if p := l.rtcpLatched.Load(); p != nil {
+		return *p, true
+	}
+	remote := *l.remote.Load()
+	ip := remote.Addr()
+	if ip.IsUnspecified() {
+		p := l.latched.Load()
+		if p == nil {
+			return netip.AddrPort{}, false
+		}
+		ip = p.Addr()
+	}
+	if remote.Port() == 0 || remote.Port() == 65535 {
+		return netip.AddrPort{}, false
+	}
+	return netip.AddrPortFrom(ip, remote.Port()+1), true
 }

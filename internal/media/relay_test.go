@@ -53,7 +53,13 @@ func newCall(t *testing.T, caller, agent Leg, mode MaskMode, scope MaskScope) *c
 // newCallOn is newCall with the relay's sockets served by loop (nil: its own goroutines).
 func newCallOn(t *testing.T, loop *Loop, caller, agent Leg, mode MaskMode, scope MaskScope) *call {
 	t.Helper()
-	c := &call{caller: newPeer(t, "127.0.0.1"), agent: newPeer(t, "127.0.0.1")}
+	return startCall(t, loop, newPeer(t, "127.0.0.1"), newPeer(t, "127.0.0.1"), caller, agent, mode, scope)
+}
+
+// startCall is newCallOn with the fake caller's and agent's sockets given.
+func startCall(t *testing.T, loop *Loop, callerPeer, agentPeer *peer, caller, agent Leg, mode MaskMode, scope MaskScope) *call {
+	t.Helper()
+	c := &call{caller: callerPeer, agent: agentPeer}
 	r, err := NewRelay(Config{Ports: testPorts(t), Mode: mode, Scope: scope, OnKey: c.keys.add, Loop: loop})
 	if err != nil {
 		t.Fatal(err)

@@ -14,15 +14,21 @@ type LegStats struct {
 	WrongSource uint64 // from an address other than the latched (or expected) source
 	Late        uint64 // audio already covered by what the relay sent (late, duplicate)
 	SSRCChanges uint64 // times the leg's SSRC changed mid-call
-	RTCP        uint64 // RTCP packets read (not forwarded; see docs/media.md)
+	RTCP        uint64 // RTCP datagrams read from the leg's RTCP socket, whatever became of them
 	LateMasks   uint64 // in-band presses recognised after their onset had left the look-ahead
 	LostKeys    uint64 // keys not delivered because OnKey fell 64 keys behind
+
+	RTCPForwarded   uint64 // RTCP datagrams translated and sent to the other leg
+	RTCPMalformed   uint64 // RTCP datagrams that are not well-formed compound RTCP (dropped)
+	RTCPWrongSource uint64 // RTCP datagrams from an address other than the latched (or expected) one
+	RTCPDropped     uint64 // RTCP with nothing to forward (only APP, XR, feedback) or no address for the other leg yet
 }
 
 // counters are the live LegStats of a leg.
 type counters struct {
 	received, forwarded, inserted, masked, malformed, unknownPT atomic.Uint64
 	wrongSource, late, ssrcChanges, rtcp, lateMasks, lostKeys   atomic.Uint64
+	rtcpForwarded, rtcpMalformed, rtcpWrongSource, rtcpDropped  atomic.Uint64
 }
 
 func (c *counters) snapshot() LegStats {
@@ -31,6 +37,8 @@ func (c *counters) snapshot() LegStats {
 		Masked: c.masked.Load(), Malformed: c.malformed.Load(), UnknownPT: c.unknownPT.Load(),
 		WrongSource: c.wrongSource.Load(), Late: c.late.Load(), SSRCChanges: c.ssrcChanges.Load(),
 		RTCP: c.rtcp.Load(), LateMasks: c.lateMasks.Load(), LostKeys: c.lostKeys.Load(),
+		RTCPForwarded: c.rtcpForwarded.Load(), RTCPMalformed: c.rtcpMalformed.Load(),
+		RTCPWrongSource: c.rtcpWrongSource.Load(), RTCPDropped: c.rtcpDropped.Load(),
 	}
 }
 
