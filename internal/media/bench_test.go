@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pion/rtcp"
 )
 
 // benchStream is a caller's audio, speech with keypad tones, that a benchmark can loop over
@@ -181,4 +183,21 @@ func rawPeer(b *testing.B) *net.UDPConn {
 	}
 	b.Cleanup(func() { _ = conn.Close() })
 	return conn
+}
+
+// BenchmarkRTCPTranslate is one compound RTCP packet (SR with two blocks, SDES, BYE) rebuilt
+// for the other leg; RTCP comes about every 5 s per leg.
+func BenchmarkRTCPTranslate(b *testing.B) {
+	toAgent, toCaller := newOutStream(), newOutStream()
+	relayed(&toAgent, phoneSSRC, 100, 8000, 3)
+	relayed(&toCaller, agentSSRC, 5, 0, 3)
+	tr := newRTCPTranslator(toAgent.report, toCaller.report)
+	in := marshalRTCP(b, &rtcp.SenderReport{SSRC: phoneSSRC, Reports: []rtcp.ReceptionReport{{SSRC: unknownSSRC}, {SSRC: toCaller.ssrc}}},
+		phoneSDES(phoneSSRC), &rtcp.Goodbye{Sources: []uint32{phoneSSRC}})
+	b.ReportAllocs()
+	for b.Loop() {
+		if out, err := tr.translate(in); err != nil || out == nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -21,7 +21,7 @@ func TestRelayOnALoopLatchesAndCountsRTCP(t *testing.T) {
 	c.caller.sendTo(t, to, s.steps[1].pkt)
 	c.settle(t, func(st Stats) bool { return st.Caller.Forwarded == 1 })
 	c.caller.sendTo(t, netip.AddrPortFrom(to.Addr(), to.Port()+1), []byte{0x80, 200, 0, 6})
-	c.settle(t, func(st Stats) bool { return st.Caller.RTCP == 1 })
+	c.settle(t, func(st Stats) bool { return st.Caller.RTCP == 1 && st.Caller.RTCPMalformed == 1 })
 	c.settle(t, func(Stats) bool { return len(c.agent.received()) == 1 })
 }
 
