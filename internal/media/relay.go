@@ -446,8 +446,8 @@ func (l *leg) acceptRTCP(from netip.AddrPort) bool {
 }
 
 // writeRTCP sends a compound RTCP packet to the leg: to its latched RTCP source, or before the
-// leg has sent RTCP, to the port above the RTP port its SDP named (the B2BUA drops a=rtcp, so
-// that is where the peer listens). It reports false when there is no address to send to yet.
+// leg has sent RTCP, to the port above the RTP port its SDP named (RFC 3550's default; Leg has no
+// a=rtcp port). It reports false when there is no address to send to yet.
 func (l *leg) writeRTCP(pkt []byte) bool {
 	to, ok := l.rtcpTarget()
 	if !ok {
