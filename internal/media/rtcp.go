@@ -33,7 +33,7 @@ import (
 // it never carries bytes of the input other than the numeric fields above.
 
 // rtcpOutMax bounds a translated compound packet: SR with one block (52), SDES with the relay's
-// 16-character CNAME (32), BYE (8).
+// 16-character CNAME (28), BYE (8).
 const rtcpOutMax = 128
 
 // Sizes of the RTCP parts the translator writes (RFC 3550 §6.4-6.6).
