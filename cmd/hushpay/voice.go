@@ -16,8 +16,8 @@ import (
 )
 
 // startVoice builds the SIP B2BUA and its media relay from the configuration (HUSHPAY_SIP_ADDR,
-// HUSHPAY_SIP_ROUTES, HUSHPAY_SIP_ROUTE, HUSHPAY_RTP_PORTS, HUSHPAY_MEDIA_ADDR, HUSHPAY_MASK_MODE,
-// HUSHPAY_MASK_SCOPE, the TLS certificate for SIP over TLS and HUSHPAY_SIP_TLS_CA for onward
+// HUSHPAY_SIP_ROUTES, HUSHPAY_SIP_ROUTE, HUSHPAY_SIP_CONTACT_HOST, HUSHPAY_RTP_PORTS,
+// HUSHPAY_MEDIA_ADDR, HUSHPAY_MASK_MODE, HUSHPAY_MASK_SCOPE, the TLS certificate for SIP over TLS and HUSHPAY_SIP_TLS_CA for onward
 // TLS) and starts it. stop hangs up every call and closes the sockets.
 func startVoice(_ context.Context, a *app) (stop func(), err error) {
 	low, high, err := a.cfg.RTPPortRange()
@@ -55,8 +55,8 @@ func startVoice(_ context.Context, a *app) (stop func(), err error) {
 	sip.SetDefaultLogger(b2bua.LibraryLogger(a.log)) // sipgo's own lines: messages only, never a SIP message
 	node, _ := os.Hostname()
 	b, err := b2bua.New(b2bua.Config{Addr: a.cfg.SIPAddr, TLSCert: a.cfg.TLSCert, TLSKey: a.cfg.TLSKey,
-		TLSCA: a.cfg.SIPTLSCA, AdvertiseIP: advertise, Routes: routes, Ports: ports, Loops: loops, Mode: mode,
-		Scope: scope, Calls: a.store, Payments: a.payments, Node: node, Logger: a.log})
+		TLSCA: a.cfg.SIPTLSCA, AdvertiseIP: advertise, ContactHost: a.cfg.SIPContact, Routes: routes, Ports: ports,
+		Loops: loops, Mode: mode, Scope: scope, Calls: a.store, Payments: a.payments, Node: node, Logger: a.log})
 	if err != nil {
 		closeLoops()
 		return nil, err

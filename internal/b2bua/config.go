@@ -38,6 +38,11 @@ type Config struct {
 	// the relay still binds: the public address of a NAT that forwards the RTP port range to
 	// MediaIP (HUSHPAY_MEDIA_ADDR).
 	AdvertiseIP netip.Addr
+	// ContactHost, when set, is the host of hushpay's Contact on both legs instead of Addr's
+	// host, with the listeners' ports: the public name or address of a NAT that forwards the SIP
+	// ports (HUSHPAY_SIP_CONTACT_HOST), so in-dialog requests (ACK, BYE, re-INVITE) come back
+	// through it.
+	ContactHost string
 	// Routes chooses the onward target of each inbound call; required.
 	Routes *Router
 	// Ports hands out the media port pairs (HUSHPAY_RTP_PORTS); required.

@@ -86,6 +86,10 @@ type harnessConfig struct {
 	tls    *testTLS      // when set, SIP over TLS listens on a free port with its certificate
 	// advertise, when set, is the address written in SDP (Config.AdvertiseIP).
 	advertise netip.Addr
+	// contactHost, when set, is the host of hushpay's Contact (Config.ContactHost).
+	contactHost string
+	// addr is the SIP listen address; empty: 127.0.0.1:0.
+	addr string
 }
 
 func startHarness(t testing.TB, hc harnessConfig) *harness {
@@ -136,9 +140,12 @@ func startHarness(t testing.TB, hc harnessConfig) *harness {
 		t.Cleanup(func() { l.Close() })
 		mediaLoops = append(mediaLoops, l)
 	}
-	cfg := b2bua.Config{Addr: "127.0.0.1:0", Routes: router, Ports: ports, Loops: mediaLoops, Calls: st, Payments: svc,
+	if hc.addr == "" {
+		hc.addr = "127.0.0.1:0"
+	}
+	cfg := b2bua.Config{Addr: hc.addr, Routes: router, Ports: ports, Loops: mediaLoops, Calls: st, Payments: svc,
 		Logger: log, SecurePoll: 20 * time.Millisecond, AnswerTimeout: 2 * time.Second}
-	cfg.AdvertiseIP = hc.advertise
+	cfg.AdvertiseIP, cfg.ContactHost = hc.advertise, hc.contactHost
 	if hc.tls != nil {
 		cfg.TLSCert, cfg.TLSKey, cfg.TLSCA, cfg.TLSAddr = hc.tls.certFile, hc.tls.keyFile, hc.tls.certFile, "127.0.0.1:0"
 	}

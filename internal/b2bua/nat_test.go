@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo/sip"
 	"github.com/pion/rtp"
 
 	"github.com/hushpay/hushpay/internal/b2bua/sdp"
@@ -68,6 +69,39 @@ func TestAdvertisedMediaAddress(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the caller's RTP sent to the relay's local address did not reach the agent")
 	}
+	if err := sess.Bye(context.Background()); err != nil {
+		t.Fatalf("BYE: %v", err)
+	}
+	waitFor(t, "the call to end", func() bool { return h.b.Calls() == 0 })
+}
+
+// TestContactHost runs hushpay on every interface (0.0.0.0) with Contact host 127.0.0.2, as if
+// behind a NAT whose public address that is: the Contact of hushpay's 200 to the caller and of
+// its INVITE to the agent name 127.0.0.2 with the listener's port (not 0.0.0.0), and the
+// caller's ACK and BYE, sent there, reach hushpay and end both legs.
+func TestContactHost(t *testing.T) {
+	h := startHarness(t, harnessConfig{route: true, contactHost: "127.0.0.2", addr: "0.0.0.0:0"})
+	agent := startAgentWithInfo(t, h)
+	c := newCaller(t, h)
+	c.target.Host = "127.0.0.1"
+	sess, err := c.call(t, callerSDP(freePort(t)))
+	if err != nil {
+		t.Fatalf("call: %v", err)
+	}
+	var inv *sip.Request
+	select {
+	case inv = <-agent.invites:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no INVITE at the agent")
+	}
+	for leg, ct := range map[string]*sip.ContactHeader{"200 to the caller": sess.InviteResponse.Contact(), "INVITE to the agent": inv.Contact()} {
+		if ct == nil || ct.Address.Host != "127.0.0.2" || ct.Address.Port != int(h.b.Addr().Port()) {
+			t.Errorf("%s: Contact %v, want 127.0.0.2:%d", leg, ct, h.b.Addr().Port())
+		}
+	}
+	waitFor(t, "the call to be active (the caller's ACK arrived)", func() bool {
+		return strings.Contains(h.logs.String(), "call active")
+	})
 	if err := sess.Bye(context.Background()); err != nil {
 		t.Fatalf("BYE: %v", err)
 	}

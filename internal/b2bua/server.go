@@ -171,11 +171,15 @@ func (b *B2BUA) build() error {
 	if err != nil {
 		return fmt.Errorf("b2bua: %w", err)
 	}
-	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "hushpay", Host: host, Port: int(b.addr.Port())}}
+	contactHost := host
+	if b.cfg.ContactHost != "" {
+		contactHost = b.cfg.ContactHost
+	}
+	contact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "hushpay", Host: contactHost, Port: int(b.addr.Port())}}
 	b.udpDialog = &sipgo.DialogUA{Client: udpClient, ContactHDR: contact}
 	b.tcpDialog = &sipgo.DialogUA{Client: tcpClient, ContactHDR: contact}
 	if b.tlsAddr.IsValid() {
-		tlsContact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "hushpay", Host: host, Port: int(b.tlsAddr.Port()),
+		tlsContact := sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "hushpay", Host: contactHost, Port: int(b.tlsAddr.Port()),
 			UriParams: sip.NewParams()}}
 		tlsContact.Address.UriParams.Add("transport", "tls")
 		b.tlsDialog = &sipgo.DialogUA{Client: tcpClient, ContactHDR: tlsContact}

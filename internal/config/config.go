@@ -29,6 +29,7 @@ type Config struct {
 	SIPRoute   string        `name:"sip_route" help:"default onward target for inbound calls"`
 	SIPRoutes  []SIPRoute    `name:"sip_routes" help:"route table tried before sip_route: user=U,source=CIDR,target=URI,tenant=T | …"`
 	RTPPorts   string        `name:"rtp_ports" help:"media relay port range, LOW-HIGH"`
+	SIPContact string        `name:"sip_contact_host" help:"host in hushpay's SIP Contact instead of the SIP host (behind NAT: the public name or IPv4 address)"`
 	MediaAddr  string        `name:"media_addr" help:"IP address written in SDP instead of the SIP host (behind NAT: the public address); the relay still binds the SIP host"`
 	MaskMode   string        `name:"mask_mode" help:"tone, silence or drop"`
 	MaskScope  string        `name:"mask_scope" help:"secure or always"`
@@ -217,6 +218,9 @@ func (c *Config) Validate() error {
 			return bad("sip_routes", "entry %d: %v", i+1, err)
 		}
 	}
+	if c.SIPContact != "" && !validContactHost(c.SIPContact) {
+		return bad("sip_contact_host", "want a host name or IPv4 address, without port")
+	}
 	if c.MediaAddr != "" {
 		if a, err := netip.ParseAddr(c.MediaAddr); err != nil || a.IsUnspecified() {
 			return bad("media_addr", "want an IP address such as 203.0.113.7 (no port)")
@@ -314,6 +318,27 @@ func Describe() []string {
 		out = append(out, fmt.Sprintf("%-28s %-22s %s", f.env, def, f.help))
 	}
 	return out
+}
+
+// validContactHost reports whether s is an IPv4 address or a DNS host name.
+func validContactHost(s string) bool {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Is4() && !a.IsUnspecified()
+	}
+	if len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func oneOf(s string, options ...string) bool {

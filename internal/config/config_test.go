@@ -70,6 +70,9 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		{map[string]string{"HUSHPAY_SIP_ROUTE": "agents@host"}, "HUSHPAY_SIP_ROUTE"},
 		{map[string]string{"HUSHPAY_MEDIA_ADDR": "203.0.113.7:5060"}, "HUSHPAY_MEDIA_ADDR"},
 		{map[string]string{"HUSHPAY_MEDIA_ADDR": "0.0.0.0"}, "HUSHPAY_MEDIA_ADDR"},
+		{map[string]string{"HUSHPAY_SIP_CONTACT_HOST": "sip.example.net:5060"}, "HUSHPAY_SIP_CONTACT_HOST"},
+		{map[string]string{"HUSHPAY_SIP_CONTACT_HOST": "2001:db8::1"}, "HUSHPAY_SIP_CONTACT_HOST"},
+		{map[string]string{"HUSHPAY_SIP_CONTACT_HOST": "bad_host.example"}, "HUSHPAY_SIP_CONTACT_HOST"},
 		{map[string]string{"HUSHPAY_TLS_CERT": "cert.pem"}, "HUSHPAY_TLS_CERT"},
 		{map[string]string{"HUSHPAY_SMTP_URL": "mail.example.com:587"}, "HUSHPAY_SMTP_URL"},
 		{map[string]string{"HUSHPAY_SMS_URL": "AC1:token@api.twilio.com"}, "HUSHPAY_SMS_URL"},
@@ -85,6 +88,19 @@ func TestBadSettingsAreNamed(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestNATSettings(t *testing.T) {
+	c, err := Load("", env(map[string]string{"HUSHPAY_MEDIA_ADDR": "203.0.113.7", "HUSHPAY_SIP_CONTACT_HOST": "sip.example.net"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MediaAddr != "203.0.113.7" || c.SIPContact != "sip.example.net" {
+		t.Fatalf("got media_addr %q, sip_contact_host %q", c.MediaAddr, c.SIPContact)
+	}
+	if _, err := Load("", env(map[string]string{"HUSHPAY_SIP_CONTACT_HOST": "203.0.113.7"})); err != nil {
+		t.Fatalf("an IPv4 contact host: %v", err)
 	}
 }
 
