@@ -54,7 +54,9 @@ type Origin struct {
 // Anchor points every media section of s at addr: the session's c= line, each section's c=
 // line, and the o= line (with origin's IDs). Each active section's port is set by port(index);
 // a=rtcp lines, which would name the peer's RTCP port, are removed so the default (RTP port + 1)
-// applies. Call it on a copy of the peer's SDP before sending it to the other leg.
+// applies, and so are a=rtcp-mux and a=rtcp-mux-only: the relay takes RTCP on its own port per leg,
+// so neither leg may agree to multiplex RTCP on the RTP port through hushpay. Call it on a copy of
+// the peer's SDP before sending it to the other leg.
 func (s *Session) Anchor(addr netip.Addr, origin Origin, port func(i int) int) {
 	conn := connectionLine(addr)
 	netType := strings.TrimPrefix(conn, "c=")
@@ -78,7 +80,7 @@ func (s *Session) Anchor(addr netip.Addr, origin Origin, port func(i int) int) {
 			switch {
 			case strings.HasPrefix(l, "c="):
 				l, hasConn = conn, true
-			case strings.HasPrefix(l, "a=rtcp:"):
+			case strings.HasPrefix(l, "a=rtcp:"), l == "a=rtcp-mux", l == "a=rtcp-mux-only":
 				continue
 			}
 			kept = append(kept, l)

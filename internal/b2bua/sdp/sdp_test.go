@@ -19,6 +19,7 @@ const offer = "v=0\r\n" +
 	"a=rtpmap:97 telephone-event/8000\r\n" +
 	"a=fmtp:97 0-16\r\n" +
 	"a=rtcp:49999\r\n" +
+	"a=rtcp-mux\r\n" +
 	"a=x-unknown:kept as is\r\n" +
 	"a=sendrecv\r\n"
 
@@ -136,7 +137,7 @@ func TestAnchorPointsMediaAtHushpay(t *testing.T) {
 			t.Errorf("anchored body lacks %q:\n%s", want, body)
 		}
 	}
-	for _, gone := range []string{"192.0.2.10", "a=rtcp:"} {
+	for _, gone := range []string{"192.0.2.10", "a=rtcp:", "a=rtcp-mux"} {
 		if strings.Contains(body, gone) {
 			t.Errorf("anchored body still has %q", gone)
 		}
