@@ -24,9 +24,11 @@ type limits struct {
 	minLevel  float64 // dBm0, each tone
 	maxLevel  float64 // dBm0, each tone
 	minShare  float64 // the pair's power over the block's total power
-	dominance float64 // power ratio of the high group's peak over every other filter of its group
-	// lowDominance is the same for the low group, where speech is loudest: under talk-down its
-	// neighbouring filters hold more speech than the high group's.
+	dominance float64 // power ratio of a group's peak over every other filter of its group
+	// lowDominance is the least dominance of the low group's peak in a block. Speech is loudest
+	// in the low group, so under talk-down a neighbouring low filter often holds more than a
+	// quarter of the tone's power for a block; a run needs minDominantBlocks of its blocks at
+	// dominance, the others at lowDominance or more.
 	lowDominance float64
 	maxOffset    float64 // |measured frequency / nominal - 1|
 	balance      float64 // power ratio between the two halves' outputs, both tones together
@@ -73,62 +75,44 @@ type block struct {
 	row, col              int
 	lowAmp, highAmp       float64 // peak amplitude, PCM16 units
 	lowOffset, highOffset float64 // measured frequency / nominal - 1
+	lowDominant           bool    // the low group's peak dominates by limits.dominance, not just lowDominance
 }
 
-// verdict is what evaluate found in a block.
-type verdict uint8
-
-const (
-	// refused: no pair, or a pair that is not a key's (off frequency, out of level or twist,
-	// unbalanced between the halves).
-	refused verdict = iota
-	// crowded: a key's pair that passes every check on the pair itself, but other sound crowds
-	// it: a neighbouring filter holds more than the dominance allows, or the pair holds too
-	// small a share of the block's power. Loud speech does that to a keyed pair now and then.
-	crowded
-	// held: the block holds the key.
-	held
-)
-
-// evaluate checks whether the block made of half-blocks a and b holds one DTMF pair. A block
-// that a run could bridge (one that follows a run's block and no bridged block yet) is checked
-// in full, so that a crowded one is told from a refused one; otherwise the first failed check
-// refuses it.
-func (d *Detector) evaluate(a, b *half, lim *limits) (block, verdict) {
+// evaluate checks whether the block made of half-blocks a and b holds one DTMF pair.
+func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
 	if a.kind != halfFull || b.kind != halfFull {
-		return block{}, refused
+		return block{}, false
 	}
-	bridgeable := d.run > 0 && !d.bridged
 	var x [8]complex128
 	var p [8]float64
 	for i := range 8 {
 		x[i] = complex128(a.y[i]) + d.fb.shift[i]*complex128(b.y[i])
 		p[i] = real(x[i])*real(x[i]) + imag(x[i])*imag(x[i])
 	}
-	row, okRow := peak(p[:4], lim.lowDominance)
-	col, okCol := peak(p[4:], lim.dominance)
-	dominant := okRow && okCol
-	if !dominant && (!bridgeable || keyAt(row, col) != d.runKey) {
-		return block{}, refused
+	row, rowRatio := peak(p[:4])
+	col, colRatio := peak(p[4:])
+	if rowRatio < lim.lowDominance || colRatio < lim.dominance {
+		return block{}, false
 	}
 	pair := d.separate(a, b, row, col)
 	if !pair.balanced(lim.balance) {
-		return block{}, refused
+		return block{}, false
 	}
 	lo, okLo := d.tone(pair.a[0], pair.b[0], row, lim)
 	hi, okHi := d.tone(pair.a[1], pair.b[1], 4+col, lim)
 	if !okLo || !okHi {
-		return block{}, refused
+		return block{}, false
+	}
+	total := float64(a.energy+b.energy) / blockLen
+	if lo.power+hi.power < lim.minShare*total {
+		return block{}, false
 	}
 	if twist := hi.amp / lo.amp; twist < lim.minTwistAmp || twist > lim.maxTwistAmp {
-		return block{}, refused
+		return block{}, false
 	}
-	bl := block{row: row, col: col, lowAmp: lo.amp, highAmp: hi.amp, lowOffset: lo.offset, highOffset: hi.offset}
-	total := float64(a.energy+b.energy) / blockLen
-	if !dominant || lo.power+hi.power < lim.minShare*total {
-		return bl, crowded
-	}
-	return bl, held
+	bl := block{row: row, col: col, lowAmp: lo.amp, highAmp: hi.amp, lowOffset: lo.offset, highOffset: hi.offset,
+		lowDominant: rowRatio >= lim.dominance}
+	return bl, true
 }
 
 // holds checks whether the block made of half-blocks a and b still holds the pressed key. Only
@@ -159,20 +143,24 @@ func (d *Detector) holds(a, b *half, lim *limits) (block, bool) {
 	return block{row: row, col: col, lowAmp: lo, highAmp: hi}, true
 }
 
-// peak returns the index of the largest of p and whether it exceeds all others by dominance.
-func peak(p []float64, dominance float64) (int, bool) {
+// peak returns the index of the largest of p and its ratio to the largest of the others.
+func peak(p []float64) (int, float64) {
 	best := 0
 	for i := range p {
 		if p[i] > p[best] {
 			best = i
 		}
 	}
+	var next float64
 	for i := range p {
-		if i != best && p[i]*dominance > p[best] {
-			return best, false
+		if i != best {
+			next = max(next, p[i])
 		}
 	}
-	return best, true
+	if next == 0 {
+		return best, math.Inf(1)
+	}
+	return best, p[best] / next
 }
 
 // toneMeasure is one tone measured over a block.

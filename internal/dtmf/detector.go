@@ -125,11 +125,11 @@ type Detector struct {
 	halves [ringSize]half
 	nHalf  int64 // half-blocks analysed so far; half h starts at sample h*halfLen
 
-	run      int                     // blocks that held runKey, with at most one crowded block between them
-	bridged  bool                    // the run has bridged its one crowded block
+	run      int                     // consecutive blocks that held runKey
 	runKey   byte                    // the key of the run
 	runFirst int64                   // first half of the first block of the run
 	runDrift [onsetBlocks][2]float64 // the last blocks' measured frequency offsets, low and high tone
+	runDom   [onsetBlocks]bool       // whether the last blocks' low peak dominated by limits.dominance
 	runEdge  [2]half                 // the half-blocks runFirst-1 and runFirst, kept to place the onset
 
 	active         bool
@@ -282,26 +282,22 @@ func (d *Detector) step(fn func(Event)) {
 		d.hold(a, b, fn)
 		return
 	}
-	bl, verdict := d.evaluate(a, b, &d.limits[0])
-	switch {
-	case verdict == crowded && d.run > 0 && !d.bridged && keyAt(bl.row, bl.col) == d.runKey:
-		// Other sound crowded the run's pair out of one block: bridge it, once per run.
-		d.bridged = true
-		return
-	case verdict != held:
+	bl, ok := d.evaluate(a, b, &d.limits[0])
+	if !ok {
 		d.run = 0
 		return
 	}
 	key := keyAt(bl.row, bl.col)
 	if d.run == 0 || key != d.runKey {
-		d.run, d.runKey, d.runFirst, d.bridged = 0, key, d.nHalf-2, false
+		d.run, d.runKey, d.runFirst = 0, key, d.nHalf-2
 		d.runEdge = [2]half{d.pastHalf(d.runFirst - 1), d.pastHalf(d.runFirst)}
 		d.power, d.blocks = [2]float64{}, 0
 	}
 	d.run++
 	d.addLevel(bl)
 	d.runDrift[d.run%onsetBlocks] = [2]float64{bl.lowOffset, bl.highOffset}
-	if d.run >= onsetBlocks && d.steady() && d.pure(bl) {
+	d.runDom[d.run%onsetBlocks] = bl.lowDominant
+	if d.run >= onsetBlocks && d.dominant() && d.steady() && d.pure(bl) {
 		d.start(bl, fn)
 	}
 }

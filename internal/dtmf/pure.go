@@ -28,18 +28,28 @@ const (
 	maxSteadySpread = 0.004
 	maxNoisySpread  = 0.03
 	// Under speech as loud as the pair the low tone's filter can hold so much speech that its
-	// measured frequency spreads by up to 5% while the high tone's stays within 0.6%. A run may
+	// measured frequency spreads by up to 5% while the high tone's stays within 1%. A run may
 	// show that when the noisier tone also spreads at least unevenSpreadRatio times as far as the
-	// steadier one: two harmonics of one voice spread by the same fraction (the corpus's voices
-	// that get this far come within a ratio of 3.03, and hold their steadier tone no better than
-	// 0.73%).
-	maxSteadierSpread = 0.006
+	// steadier one: two harmonics of one voice spread by the same fraction. The corpora's voices
+	// that get this far come within a ratio of 3.03 (a ratio of 3 let one through); their steadier
+	// tone holds no better than 0.73% (a 2% bound still gave no false key).
+	maxSteadierSpread = 0.01
 	maxNoisierSpread  = 0.05
-	unevenSpreadRatio = 4
+	unevenSpreadRatio = 5
 	// maxProductShare bounds the power at the pair's third-order products, 2·low-high and
 	// 2·high-low, against the weaker tone. Two keypad oscillators put nothing there; two
 	// harmonics of one voice (n·f0 and m·f0) put other harmonics of that voice there.
 	maxProductShare = 0.1
+	// maxBetweenShare bounds the power at the harmonics a voice would have between the pair
+	// (see pure), against the weaker tone. The voices of the corpora that sound a pair this way
+	// have 0.65 or more there (0.6 still refuses them all); a keyed pair under speech seldom has
+	// a peak centred there, and 0.2 found the same keys under talk-down as 0.6.
+	maxBetweenShare = 0.2
+	// minDominantBlocks of the run's onsetBlocks blocks must have the low group's peak dominate
+	// by the full limits.dominance; the others need only limits.lowDominance. Speech as loud as
+	// the pair now and then fills a neighbouring low filter for one block; a voice's harmonic or
+	// a chord's note next to a keyed tone does it in every block.
+	minDominantBlocks = 2
 	// minProductHz: a product closer to 0 Hz than this cannot be told from low-frequency noise.
 	minProductHz = 150
 	// maxProductOffsetHz: a product's power counts against the pair only if it peaks within this
@@ -52,6 +62,18 @@ const (
 	// runLen is the onset run's length in samples: the four half-blocks of three blocks.
 	runLen = onsetBlocks*halfLen + halfLen
 )
+
+// dominant reports whether at least minDominantBlocks of the run's last blocks had a low peak
+// that dominated by the full dominance.
+func (d *Detector) dominant() bool {
+	n := 0
+	for _, ok := range d.runDom {
+		if ok {
+			n++
+		}
+	}
+	return n >= minDominantBlocks
+}
 
 // steady reports whether the frequency offsets of the run's last blocks average within
 // maxRunOffset and hold still: both tones within maxRunSpread, or one within maxSteadySpread and
@@ -88,12 +110,20 @@ func (d *Detector) drift() (low, high float64) {
 	return low / onsetBlocks, high / onsetBlocks
 }
 
-// pure reports whether the onset run holds little power at the pair's third-order products,
-// 2·low-high and 2·high-low, where a voice that sounds the pair as two of its harmonics has a
-// third one. It measures over the run's four half-blocks with a Hann window, whose sidelobes
-// keep the tones' own power out of the products' filters, and refuses only a product that is a
-// peak centred on the product's frequency: a voice's harmonic is exactly there, while speech under
-// a keyed pair has its nearest harmonic anywhere within half its pitch of it.
+// pure reports whether the onset run holds nothing where a voice that sounds the pair as two
+// of its harmonics, n·f0 and m·f0, has others:
+//
+//   - the third-order products 2·low-high and 2·high-low, harmonics 2n-m and 2m-n, more than
+//     maxProductShare of the weaker tone;
+//   - the harmonics between the pair when m-n is 2 or 3 (f0 = (high-low)/2 or /3): low+f0 and
+//     high-f0, more than maxBetweenShare of the weaker tone. They lie in the voice's formant
+//     region next to the pair, where a high voice (f0 170-200 Hz) that sounds a pair as its 5th
+//     and 7th, 5th and 8th or 4th and 7th harmonics has them as strong as the pair.
+//
+// It measures over the run's four half-blocks with a Hann window, whose sidelobes keep the
+// tones' own power out of the probes, and counts only a peak centred within maxProductOffsetHz of
+// the probe: a voice's harmonic is exactly there, while speech under a keyed pair has its nearest
+// harmonic anywhere within half its pitch of it.
 func (d *Detector) pure(bl block) bool {
 	lo, hi := d.drift()
 	low := groupFreq(bl.row) * (1 + lo)
@@ -101,16 +131,19 @@ func (d *Detector) pure(bl block) bool {
 	var x [runLen]float64
 	d.windowed(&x)
 	weaker := min(windowedPower(&x, low), windowedPower(&x, high))
-	for _, f := range [2]float64{math.Abs(2*low - high), 2*high - low} {
+	harmonic := func(f, share float64) bool {
 		if f < minProductHz {
-			continue
-		}
-		p := windowedPower(&x, f)
-		if p > maxProductShare*weaker && math.Abs(peakOffset(&x, f, p)) < maxProductOffsetHz {
 			return false
 		}
+		p := windowedPower(&x, f)
+		return p > share*weaker && math.Abs(peakOffset(&x, f, p)) < maxProductOffsetHz
 	}
-	return true
+	if harmonic(math.Abs(2*low-high), maxProductShare) || harmonic(2*high-low, maxProductShare) {
+		return false
+	}
+	third := (high - low) / 3
+	return !harmonic((low+high)/2, maxBetweenShare) && !harmonic(low+third, maxBetweenShare) &&
+		!harmonic(high-third, maxBetweenShare)
 }
 
 // peakOffset returns how far, in Hz, the peak of the windowed spectrum of x lies from hz, whose
