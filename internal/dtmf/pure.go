@@ -2,7 +2,6 @@ package dtmf
 
 import (
 	"math"
-	"math/cmplx"
 )
 
 // Before a press is recognized, the run of blocks that found it gets two more checks that need
@@ -128,22 +127,22 @@ func (d *Detector) pure(bl block) bool {
 	lo, hi := d.drift()
 	low := groupFreq(bl.row) * (1 + lo)
 	high := groupFreq(4+bl.col) * (1 + hi)
+	third := (high - low) / 3
 	var x [runLen]float64
 	d.windowed(&x)
-	weaker := min(windowedPower(&x, low), windowedPower(&x, high))
-	harmonic := func(f, share float64) bool {
-		if f < minProductHz {
+	hz := [probes]float64{low, high, math.Abs(2*low - high), 2*high - low, (low + high) / 2, low + third, high - third}
+	p := windowedPowers(&x, &hz)
+	weaker := min(p[0], p[1])
+	for i := 2; i < probes; i++ {
+		share := maxBetweenShare
+		if i < 4 {
+			share = maxProductShare
+		}
+		if hz[i] >= minProductHz && p[i] > share*weaker && math.Abs(peakOffset(&x, hz[i], p[i])) < maxProductOffsetHz {
 			return false
 		}
-		p := windowedPower(&x, f)
-		return p > share*weaker && math.Abs(peakOffset(&x, f, p)) < maxProductOffsetHz
 	}
-	if harmonic(math.Abs(2*low-high), maxProductShare) || harmonic(2*high-low, maxProductShare) {
-		return false
-	}
-	third := (high - low) / 3
-	return !harmonic((low+high)/2, maxBetweenShare) && !harmonic(low+third, maxBetweenShare) &&
-		!harmonic(high-third, maxBetweenShare)
+	return true
 }
 
 // peakOffset returns how far, in Hz, the peak of the windowed spectrum of x lies from hz, whose
@@ -159,14 +158,25 @@ func peakOffset(x *[runLen]float64, hz, p float64) float64 {
 	return productProbeHz / 2 * (below - above) / curve
 }
 
-// windowed writes the onset run's samples (the last runLen) through a Hann window into x. The
-// window's cosine comes from a rotating phasor, not a call per sample.
+// probes is the number of frequencies pure measures: the two tones, the two products and the
+// three harmonics between the pair.
+const probes = 7
+
+// hannRun is a Hann window over the onset run's samples.
+var hannRun = func() (w [runLen]float64) {
+	for i := range w {
+		w[i] = 0.5 - 0.5*math.Cos(2*math.Pi*(float64(i)+0.5)/runLen) // symmetric: half a sample in
+	}
+	return w
+}()
+
+// windowed writes the onset run's samples (the last runLen) through a Hann window into x.
 func (d *Detector) windowed(x *[runLen]float64) {
-	step := cmplx.Exp(complex(0, 2*math.Pi/runLen))
-	rot := cmplx.Exp(complex(0, math.Pi/runLen)) // half a sample in: the window is symmetric
-	for i := range x {
-		x[i] = float64(d.sampleOf(bufCount, i)) * (0.5 - 0.5*real(rot))
-		rot *= step
+	for h := range bufCount {
+		buf := &d.bufs[(d.cur+1+h)%bufCount]
+		for j, v := range buf {
+			x[h*halfLen+j] = float64(v) * hannRun[h*halfLen+j]
+		}
 	}
 }
 
@@ -180,8 +190,20 @@ func windowedPower(x *[runLen]float64, hz float64) float64 {
 	return s1*s1 + s2*s2 - c*s1*s2
 }
 
-// sampleOf returns sample i of the last n half-blocks (n at most bufCount).
-func (d *Detector) sampleOf(n, i int) float32 {
-	j := i / halfLen
-	return d.bufs[(d.cur-n+1+j+bufCount)%bufCount][i-j*halfLen]
+// windowedPowers returns the power at each of hz of the windowed run x, in one pass whose
+// filters run side by side.
+func windowedPowers(x *[runLen]float64, hz *[probes]float64) (p [probes]float64) {
+	var c, s1, s2 [probes]float64
+	for k := range hz {
+		c[k] = 2 * math.Cos(2*math.Pi*hz[k]/SampleRate)
+	}
+	for _, v := range x {
+		for k := range probes {
+			s1[k], s2[k] = v+c[k]*s1[k]-s2[k], s1[k]
+		}
+	}
+	for k := range p {
+		p[k] = s1[k]*s1[k] + s2[k]*s2[k] - c[k]*s1[k]*s2[k]
+	}
+	return p
 }
