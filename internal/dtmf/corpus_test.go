@@ -540,6 +540,25 @@ func talkDownCategory(t testing.TB) category {
 	return c
 }
 
+// talkDownAllKeysCategory lays every key, twice, under the three other voices of the speech
+// corpus (+f3, +m3, +f5) reading each language's text, the speech as loud as the tones. The
+// first talk-down category keys only 4 and 2; each key's pair meets speech differently (the
+// third-order products and the harmonics between the tones move with the pair).
+func talkDownAllKeysCategory(t testing.TB) category {
+	t.Helper()
+	requirePeer(t, "espeak-ng", "sox")
+	c := category{name: "talk-down, all keys, three other voices"}
+	keys := allKeys + allKeys
+	for li, lang := range slices.Sorted(maps.Keys(speechTexts)) {
+		for j, v := range speechVoices[1:] {
+			speech := speak(t, lang+v.variant, v.pitch, v.speed, speechTexts[lang])
+			tones := keySequence(keys, flat(-16), 3000+li*333+j*77, 70*ms, 70*ms)
+			c.cases = append(c.cases, corpusCase{lang + v.variant, mixAtEqualPower(tones, speech, 2*tonePower(-16)), keys})
+		}
+	}
+	return c
+}
+
 // mixAtEqualPower adds speech, looped and scaled to power, to tones.
 func mixAtEqualPower(tones, speech []int16, power float64) []int16 {
 	scaled := scaleTo(speech, 10*math.Log10(power/tonePower(0)))
