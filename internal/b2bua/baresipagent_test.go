@@ -12,8 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo"
+	"github.com/pion/rtp"
+
 	"github.com/hushpay/hushpay"
+	"github.com/hushpay/hushpay/internal/b2bua/sdp"
 	"github.com/hushpay/hushpay/internal/dtmf"
+	"github.com/hushpay/hushpay/internal/dtmf/rfc4733"
 	"github.com/hushpay/hushpay/internal/wav"
 )
 
@@ -21,7 +26,7 @@ import (
 // (answermode=auto) and its sndfile module writes what it receives to a WAV file in dir.
 type baresipAgent struct {
 	cmd *exec.Cmd
-	out lockedBuffer
+	out lockedBuffer // its log, which reports every DTMF key it receives
 	dir string
 }
 
@@ -183,4 +188,118 @@ func frames160(samples []int16) [][]int16 {
 		out = append(out, samples[off:off+160])
 	}
 	return out
+}
+
+// TestBaresipAgentKeyEvents has the in-process caller key two digits as SIP INFO and four as
+// RFC 4733 events towards baresip as the agent's phone, which logs every DTMF key it receives
+// ("received event: 'K' (end=0)" for RFC 4733, "received DTMF" for INFO). During a payment all six land in the card number
+// field and baresip reports none; without one it reports every key.
+func TestBaresipAgentKeyEvents(t *testing.T) {
+	needTools(t, "baresip", "baresip")
+	for _, payment := range []bool{true, false} {
+		name := "keys during a payment never reach baresip"
+		if !payment {
+			name = "keys without a payment reach baresip"
+		}
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			agent := startBaresipAgent(t, h.agentPort)
+			rtpConn, err := net.ListenPacket("udp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rtpConn.Close()
+			sess, err := newCaller(t, h).call(t, callerSDP(rtpConn.LocalAddr().(*net.UDPAddr).Port))
+			if err != nil {
+				t.Fatalf("baresip did not answer: %v", err)
+			}
+			call := activeCall(t, h)
+			pr := hushpay.Principal{Tenant: "default", Role: hushpay.RoleAgent, Actor: "test"}
+			var p *hushpay.Payment
+			if payment {
+				p = (&pcapCall{h: h, call: call}).startPayment(t, pr)
+			}
+			stopAudio := sendSilence(t, rtpConn, sess)
+			time.Sleep(500 * time.Millisecond) // the caller's RTP flows: INFO keys go through the relay
+			sendInfo(t, sess, "1")
+			sendInfo(t, sess, "2")
+			time.Sleep(500 * time.Millisecond)
+			stopAudio()
+			sendEvents(t, rtpConn, sess, "4242")
+			if payment {
+				waitFor(t, "six keys in the card number field", func() bool {
+					got, err := h.payments.Get(context.Background(), pr, p.ID)
+					return err == nil && got.Fields[hushpay.FieldCardNumber].Length == 6
+				})
+			} else {
+				waitFor(t, "baresip to report the keys", func() bool {
+					return agent.keys() >= 4 && strings.Count(agent.out.String(), "received DTMF") >= 2
+				})
+			}
+			time.Sleep(time.Second) // time for anything forwarded by mistake to arrive
+			if err := sess.Bye(context.Background()); err != nil {
+				t.Fatalf("BYE: %v", err)
+			}
+			waitFor(t, "the call to end", func() bool { return h.b.Calls() == 0 })
+			starts, infos := agent.keys(), strings.Count(agent.out.String(), "received DTMF")
+			if payment && (starts != 0 || infos != 0) {
+				t.Errorf("baresip reported %d RFC 4733 keys and %d INFO keys during the payment, want none", starts, infos)
+			}
+			if !payment && (starts != 4 || infos != 2) {
+				t.Errorf("baresip reported %d RFC 4733 keys and %d INFO keys, want 4 and 2", starts, infos)
+			}
+		})
+	}
+}
+
+// sendEvents sends keys as RFC 4733 events on the caller's telephone-event payload type (96) to
+// hushpay's caller-side media port, 100 ms per press and 100 ms apart, paced in real time, in one
+// stream (SSRC) with G.711 silence in hushpay's codec before the first press and between and after
+// the presses, as a phone sends them: a receiver's jitter buffer needs packets after the last
+// press to release it.
+func sendEvents(t *testing.T, conn net.PacketConn, sess *sipgo.DialogClientSession, keys string) {
+	t.Helper()
+	answer, err := sdp.Parse(sess.InviteResponse.Body())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip, _ := answer.Connection(answer.Audio())
+	to := &net.UDPAddr{IP: ip.AsSlice(), Port: answer.Audio().Port}
+	codec, _ := answer.Audio().G711()
+	const ssrc, firstSeq = 0x52, 1000
+	lead := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: codec.PT, SSRC: ssrc}, Payload: make([]byte, 160)}
+	seq, ts := uint16(firstSeq), uint32(0)
+	silence := func(n int) {
+		for range n {
+			lead.SequenceNumber, lead.Timestamp = seq, ts
+			buf, _ := lead.Marshal()
+			if _, err := conn.WriteTo(buf, to); err != nil {
+				t.Fatal(err)
+			}
+			seq, ts = seq+1, ts+160
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	silence(10)
+	for _, key := range []byte(keys) {
+		sender := rfc4733.NewSender(rfc4733.SenderConfig{PayloadType: 96, SSRC: ssrc}, seq)
+		packets, err := sender.AppendPress(nil, key, ts, 800)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pkt := range packets {
+			if _, err := conn.WriteTo(pkt, to); err != nil {
+				t.Fatal(err)
+			}
+			seq++
+			time.Sleep(20 * time.Millisecond)
+		}
+		ts += 800
+		silence(5) // the gap between presses, and after the last (a jitter buffer releases it)
+	}
+}
+
+// keys counts the RFC 4733 key presses baresip has logged.
+func (a *baresipAgent) keys() int {
+	return strings.Count(a.out.String(), "(end=0)")
 }
