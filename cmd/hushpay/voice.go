@@ -55,8 +55,9 @@ func startVoice(_ context.Context, a *app) (stop func(), err error) {
 	sip.SetDefaultLogger(b2bua.LibraryLogger(a.log)) // sipgo's own lines: messages only, never a SIP message
 	node, _ := os.Hostname()
 	b, err := b2bua.New(b2bua.Config{Addr: a.cfg.SIPAddr, TLSCert: a.cfg.TLSCert, TLSKey: a.cfg.TLSKey,
-		TLSCA: a.cfg.SIPTLSCA, AdvertiseIP: advertise, ContactHost: a.cfg.SIPContact, Routes: routes, Ports: ports,
-		Loops: loops, Mode: mode, Scope: scope, Calls: a.store, Payments: a.payments, Node: node, Logger: a.log})
+		TLSAddr: a.cfg.SIPTLSAddr, TLSCA: a.cfg.SIPTLSCA, AdvertiseIP: advertise, ContactHost: a.cfg.SIPContact,
+		Routes: routes, Ports: ports, Loops: loops, Mode: mode, Scope: scope, Calls: a.store, Payments: a.payments,
+		Node: node, Logger: a.log})
 	if err != nil {
 		closeLoops()
 		return nil, err

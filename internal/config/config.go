@@ -45,6 +45,7 @@ type Config struct {
 	LogFormat  string        `name:"log_format" help:"text or json"`
 	TLSCert    string        `name:"tls_cert" help:"certificate file for HTTPS (and SIP TLS)"`
 	TLSKey     string        `name:"tls_key" help:"private key file for HTTPS (and SIP TLS)"`
+	SIPTLSAddr string        `name:"sip_tls_addr" help:"SIP over TLS listen address (with tls_cert and tls_key; default: port 5061 of the sip_addr host)"`
 	SIPTLSCA   string        `name:"sip_tls_ca" help:"PEM file of the CAs trusted for onward SIP over TLS (default: the system's)"`
 	SMTPURL    string        `name:"smtp_url" secret:"true" help:"email delivery of payment links: smtp://user:pass@host:587?from=pay@example.com"`
 	SMSURL     string        `name:"sms_url" secret:"true" help:"SMS delivery of payment links (Twilio-compatible): https://SID:TOKEN@api.twilio.com?from=+15005550006"`
@@ -261,6 +262,11 @@ func (c *Config) Validate() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return bad("tls_cert", "tls_cert and tls_key go together")
+	}
+	if c.SIPTLSAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SIPTLSAddr); err != nil {
+			return bad("sip_tls_addr", "want HOST:PORT")
+		}
 	}
 	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") {
 		return bad("smtp_url", "want smtp://[user:pass@]host[:port]?from=address")

@@ -74,6 +74,7 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		{map[string]string{"HUSHPAY_SIP_CONTACT_HOST": "2001:db8::1"}, "HUSHPAY_SIP_CONTACT_HOST"},
 		{map[string]string{"HUSHPAY_SIP_CONTACT_HOST": "bad_host.example"}, "HUSHPAY_SIP_CONTACT_HOST"},
 		{map[string]string{"HUSHPAY_TLS_CERT": "cert.pem"}, "HUSHPAY_TLS_CERT"},
+		{map[string]string{"HUSHPAY_SIP_TLS_ADDR": "5061"}, "HUSHPAY_SIP_TLS_ADDR"},
 		{map[string]string{"HUSHPAY_SMTP_URL": "mail.example.com:587"}, "HUSHPAY_SMTP_URL"},
 		{map[string]string{"HUSHPAY_SMS_URL": "AC1:token@api.twilio.com"}, "HUSHPAY_SMS_URL"},
 	} {
