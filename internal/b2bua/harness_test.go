@@ -90,6 +90,8 @@ type harnessConfig struct {
 	contactHost string
 	// addr is the SIP listen address; empty: 127.0.0.1:0.
 	addr string
+	// securePoll is Config.SecurePoll; zero: 20 ms.
+	securePoll time.Duration
 }
 
 func startHarness(t testing.TB, hc harnessConfig) *harness {
@@ -143,8 +145,11 @@ func startHarness(t testing.TB, hc harnessConfig) *harness {
 	if hc.addr == "" {
 		hc.addr = "127.0.0.1:0"
 	}
+	if hc.securePoll == 0 {
+		hc.securePoll = 20 * time.Millisecond
+	}
 	cfg := b2bua.Config{Addr: hc.addr, Routes: router, Ports: ports, Loops: mediaLoops, Calls: st, Payments: svc,
-		Logger: log, SecurePoll: 20 * time.Millisecond, AnswerTimeout: 2 * time.Second}
+		Logger: log, SecurePoll: hc.securePoll, AnswerTimeout: 2 * time.Second}
 	cfg.AdvertiseIP, cfg.ContactHost = hc.advertise, hc.contactHost
 	if hc.tls != nil {
 		cfg.TLSCert, cfg.TLSKey, cfg.TLSCA, cfg.TLSAddr = hc.tls.certFile, hc.tls.keyFile, hc.tls.certFile, "127.0.0.1:0"
