@@ -30,8 +30,9 @@ const (
 	// measured frequency spreads by up to 5% while the high tone's stays within 1%. A run may
 	// show that when the noisier tone also spreads at least unevenSpreadRatio times as far as the
 	// steadier one: two harmonics of one voice spread by the same fraction. The corpora's voices
-	// that get this far come within a ratio of 3.03 (a ratio of 3 let one through); their steadier
-	// tone holds no better than 0.73% (a 2% bound still gave no false key).
+	// that get this far stay below a ratio of 2 (at 2 pitch-shifted speech with reverb gave a
+	// false key, at 2.5 none); their steadier tone holds no better than 0.73% (a 2% bound still
+	// gave no false key).
 	maxSteadierSpread = 0.01
 	maxNoisierSpread  = 0.05
 	unevenSpreadRatio = 5
@@ -51,9 +52,9 @@ const (
 	minDominantBlocks = 2
 	// minProductHz: a product closer to 0 Hz than this cannot be told from low-frequency noise.
 	minProductHz = 150
-	// maxProductOffsetHz: a product's power counts against the pair only if it peaks within this
-	// of the product's frequency. Voices that sound a key's pair put their product harmonic
-	// within 5.1 Hz of it (espeak-ng corpus); twice that is kept.
+	// maxProductOffsetHz: a probe's power counts against the pair only if it peaks within this
+	// of the probe's frequency. The voices of the speech corpora put their product harmonic
+	// within 6-7 Hz of it (at 6 Hz one gave a false key, at 7 none); 10 Hz is kept.
 	maxProductOffsetHz = 10
 	// productProbeHz is how far either side of a product its peak is probed, half the run's
 	// frequency resolution.
