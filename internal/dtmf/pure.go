@@ -43,7 +43,7 @@ const (
 	// maxBetweenShare bounds the power at the harmonics a voice would have between the pair
 	// (see pure), against the weaker tone. The voices of the corpora that sound a pair this way
 	// have 0.65 or more there (0.6 still refuses them all); a keyed pair under speech seldom has
-	// a peak centred there, and 0.2 found the same keys under talk-down as 0.6.
+	// a peak centred there: 0.2 found the same keys under talk-down as 0.6 but one.
 	maxBetweenShare = 0.2
 	// minDominantBlocks of the run's onsetBlocks blocks must have the low group's peak dominate
 	// by the full limits.dominance; the others need only limits.lowDominance. Speech as loud as
