@@ -13,6 +13,10 @@
 // an advisory lock, so nodes starting together migrate once. Open applies them; OpenWithoutMigrate
 // followed by Migrate reports which ones it applied (for `hushpay migrate`).
 //
+// Notify and Listen carry short notifications between the nodes (NOTIFY/LISTEN): Listen keeps a
+// connection of its own outside the pool, reconnects with backoff when it is lost, and scopes each
+// channel to the schema so that installations sharing a database do not hear each other.
+//
 // Dump writes every table's rows as text, for tests that scan the database for card numbers.
 //
 // It imports the root hushpay package, internal/store/sqlstore and pgx; nothing of hushpay's other
