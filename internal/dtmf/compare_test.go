@@ -23,7 +23,8 @@ func TestCompareWithMultimon(t *testing.T) {
 		t.Skip("set HUSHPAY_DTMF_COMPARE=1 to compare with multimon-ng")
 	}
 	requirePeer(t, "multimon-ng", "sox", "espeak-ng")
-	cats := append(syntheticCategories(), speechCategory(t), moreSpeechCategory(t), thirdSpeechCategory(t), musicCategory(t),
+	cats := append(syntheticCategories(), speechCategory(t), moreSpeechCategory(t), thirdSpeechCategory(t), fourthSpeechCategory(t),
+		musicCategory(t),
 		talkDownCategory(t), talkDownAllKeysCategory(t))
 	var table strings.Builder
 	table.WriteString("| category | hushpay PCM | hushpay PCMU | hushpay PCMA | multimon-ng PCM | multimon-ng PCMU | multimon-ng PCMA |\n")

@@ -36,6 +36,11 @@ const (
 	maxSteadierSpread = 0.01
 	maxNoisierSpread  = 0.05
 	unevenSpreadRatio = 5
+	// maxSteadyOffset: the steadier tone of an uneven run must also be within a keypad's ±1.5%
+	// (its measurement is good: it holds still). A low voice (f0 ~85 Hz) has several harmonics in
+	// one filter, whose measured frequency then jumps like a tone under speech: en+Mario at pitch
+	// 17 glided its low harmonic 3% while the high one held at -1.9%, and was reported as a 7.
+	maxSteadyOffset = 0.015
 	// maxProductShare bounds the power at the pair's third-order products, 2·low-high and
 	// 2·high-low, against the weaker tone. Two keypad oscillators put nothing there; two
 	// harmonics of one voice (n·f0 and m·f0) put other harmonics of that voice there.
@@ -77,18 +82,22 @@ func (d *Detector) dominant() bool {
 
 // steady reports whether the frequency offsets of the run's last blocks average within
 // maxRunOffset and hold still: both tones within maxRunSpread, or one within maxSteadySpread and
-// the other within maxNoisySpread.
+// the other within maxNoisySpread, or an uneven spread (maxSteadierSpread, maxNoisierSpread,
+// unevenSpreadRatio) whose steadier tone is within maxSteadyOffset.
 func (d *Detector) steady() bool {
 	lo, hi := d.drift()
 	if math.Abs(lo) > maxRunOffset || math.Abs(hi) > maxRunOffset || math.Abs(lo)+math.Abs(hi) > maxRunOffsetSum {
 		return false
 	}
 	steadier, other := d.spread(0), d.spread(1)
+	steadyOffset := lo
 	if steadier > other {
 		steadier, other = other, steadier
+		steadyOffset = hi
 	}
 	return other <= maxRunSpread || (steadier <= maxSteadySpread && other <= maxNoisySpread) ||
-		(steadier <= maxSteadierSpread && other <= maxNoisierSpread && other >= unevenSpreadRatio*steadier)
+		(steadier <= maxSteadierSpread && other <= maxNoisierSpread && other >= unevenSpreadRatio*steadier &&
+			math.Abs(steadyOffset) <= maxSteadyOffset)
 }
 
 // spread returns how far apart the run's last blocks measure tone 0 (low) or 1 (high), as a
