@@ -10,9 +10,20 @@ import (
 // broker fans payment events out to in-process subscribers (SSE streams). Each event carries the
 // whole masked snapshot, so a slow subscriber that misses an event loses nothing that the next one
 // does not repeat: when its buffer is full the oldest event is dropped.
+//
+// Taps see every event published on this node (not those delivered from other nodes): the cluster
+// uses one to forward them.
 type broker struct {
 	mu   sync.Mutex
 	subs map[string]map[chan hushpay.Event]struct{} // by payment ID
+	taps []eventTap
+}
+
+// eventTap is a function that hears each event published on this node until its context ends. It
+// runs with the broker locked, in publication order, and must not block.
+type eventTap struct {
+	ctx context.Context
+	fn  func(hushpay.Event)
 }
 
 func newBroker() *broker { return &broker{subs: map[string]map[chan hushpay.Event]struct{}{}} }
@@ -44,9 +55,44 @@ func (b *broker) unsubscribe(paymentID string, ch chan hushpay.Event) {
 	}
 }
 
+// publish delivers an event of this node to its subscribers and its taps.
 func (b *broker) publish(e hushpay.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.deliverLocked(e)
+	live := b.taps[:0]
+	for _, t := range b.taps {
+		if t.ctx.Err() == nil {
+			live = append(live, t)
+			t.fn(e)
+		}
+	}
+	clear(b.taps[len(live):])
+	b.taps = live
+}
+
+// deliver hands an event published on another node to this node's subscribers, not to the taps.
+func (b *broker) deliver(e hushpay.Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.deliverLocked(e)
+}
+
+// tap adds fn to the functions that hear every event published on this node, until ctx ends.
+func (b *broker) tap(ctx context.Context, fn func(hushpay.Event)) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.taps = append(b.taps, eventTap{ctx: ctx, fn: fn})
+}
+
+// watched reports whether the payment has a subscriber on this node.
+func (b *broker) watched(paymentID string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs[paymentID]) > 0
+}
+
+func (b *broker) deliverLocked(e hushpay.Event) {
 	for ch := range b.subs[e.Payment.ID] {
 		for {
 			select {
