@@ -24,7 +24,7 @@ func TestCompareWithMultimon(t *testing.T) {
 	}
 	requirePeer(t, "multimon-ng", "sox", "espeak-ng")
 	cats := append(syntheticCategories(), speechCategory(t), moreSpeechCategory(t), thirdSpeechCategory(t), fourthSpeechCategory(t),
-		musicCategory(t),
+		fifthSpeechCategory(t), musicCategory(t),
 		talkDownCategory(t), talkDownAllKeysCategory(t))
 	var table strings.Builder
 	table.WriteString("| category | hushpay PCM | hushpay PCMU | hushpay PCMA | multimon-ng PCM | multimon-ng PCMU | multimon-ng PCMA |\n")

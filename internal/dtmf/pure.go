@@ -26,17 +26,19 @@ const (
 	// a keypad's tone under loud speech can look unsteady when speech fills its filter.
 	maxSteadySpread = 0.004
 	maxNoisySpread  = 0.03
-	// Under speech as loud as the pair the low tone's filter can hold so much speech that its
-	// measured frequency spreads by up to 5% while the high tone's stays within 1%. A run may
-	// show that when the noisier tone also spreads at least unevenSpreadRatio times as far as the
-	// steadier one: two harmonics of one voice spread by the same fraction. The corpora's voices
-	// that get this far stay below a ratio of 2 (at 2 pitch-shifted speech with reverb gave a
-	// false key, at 2.5 none); their steadier tone holds no better than 0.73% (a 2% bound still
-	// gave no false key).
+	// Under speech as loud as the pair the low tone's filter (speech is loudest in the low group)
+	// can hold so much speech that its measured frequency spreads by up to 5% while the high
+	// tone's stays within 1%. A run may show that when the low tone also spreads at least
+	// unevenSpreadRatio times as far as the high one: two harmonics of one voice spread by the
+	// same fraction. The corpora's voices that get this far stay below a ratio of 2 (at 2
+	// pitch-shifted speech with reverb gave a false key, at 2.5 none); their steadier tone holds
+	// no better than 0.73% (a 2% bound still gave no false key). Only the low tone may be the
+	// noisy one: a voice whose high harmonic jumped by 3.7% (two harmonics beating in one
+	// filter) while its low one held within 0.7% was reported as a C (fifth corpus).
 	maxSteadierSpread = 0.01
 	maxNoisierSpread  = 0.05
 	unevenSpreadRatio = 5
-	// maxSteadyOffset: the steadier tone of an uneven run must also be within a keypad's ±1.5%
+	// maxSteadyOffset: the high tone of an uneven run must also be within a keypad's ±1.5%
 	// (its measurement is good: it holds still). A low voice (f0 ~85 Hz) has several harmonics in
 	// one filter, whose measured frequency then jumps like a tone under speech: en+Mario at pitch
 	// 17 glided its low harmonic 3% while the high one held at -1.9%, and was reported as a 7.
@@ -82,22 +84,22 @@ func (d *Detector) dominant() bool {
 
 // steady reports whether the frequency offsets of the run's last blocks average within
 // maxRunOffset and hold still: both tones within maxRunSpread, or one within maxSteadySpread and
-// the other within maxNoisySpread, or an uneven spread (maxSteadierSpread, maxNoisierSpread,
-// unevenSpreadRatio) whose steadier tone is within maxSteadyOffset.
+// the other within maxNoisySpread, or an uneven spread: the low tone within maxNoisierSpread and
+// unevenSpreadRatio times the high tone's, which is within maxSteadierSpread and whose mean offset
+// is within maxSteadyOffset.
 func (d *Detector) steady() bool {
 	lo, hi := d.drift()
 	if math.Abs(lo) > maxRunOffset || math.Abs(hi) > maxRunOffset || math.Abs(lo)+math.Abs(hi) > maxRunOffsetSum {
 		return false
 	}
-	steadier, other := d.spread(0), d.spread(1)
-	steadyOffset := lo
-	if steadier > other {
-		steadier, other = other, steadier
-		steadyOffset = hi
+	low, high := d.spread(0), d.spread(1)
+	steadier, other := min(low, high), max(low, high)
+	if other <= maxRunSpread || (steadier <= maxSteadySpread && other <= maxNoisySpread) {
+		return true
 	}
-	return other <= maxRunSpread || (steadier <= maxSteadySpread && other <= maxNoisySpread) ||
-		(steadier <= maxSteadierSpread && other <= maxNoisierSpread && other >= unevenSpreadRatio*steadier &&
-			math.Abs(steadyOffset) <= maxSteadyOffset)
+	// The uneven spread: the low tone noisy, the high one steady and within a keypad's tolerance.
+	return high <= maxSteadierSpread && low <= maxNoisierSpread && low >= unevenSpreadRatio*high &&
+		math.Abs(hi) <= maxSteadyOffset
 }
 
 // spread returns how far apart the run's last blocks measure tone 0 (low) or 1 (high), as a
