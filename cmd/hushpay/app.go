@@ -158,6 +158,15 @@ func keyRing(cfg config.Config, log *slog.Logger) (*vault.KeyRing, error) {
 	return ring, nil
 }
 
+// runCluster links this node's payment service to the other nodes sharing its PostgreSQL database
+// (events and call changes over NOTIFY/LISTEN) until ctx ends. With SQLite, a single node, there is
+// nothing to link: it returns at once.
+func (a *app) runCluster(ctx context.Context) {
+	if bus, ok := a.store.(payments.Bus); ok {
+		a.payments.RunCluster(ctx, payments.ClusterConfig{Bus: bus})
+	}
+}
+
 func (a *app) Close() error {
 	a.payments.Close()
 	a.userStore.Close()

@@ -51,6 +51,9 @@ func cmdServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 	runCtx, stopRun := context.WithCancel(context.Background())
 	defer stopRun()
 	go a.payments.Run(runCtx)
+	clusterDone := make(chan struct{})
+	go func() { defer close(clusterDone); a.runCluster(runCtx) }()
+	defer func() { stopRun(); <-clusterDone }()
 
 	stopVoice, err := startVoice(ctx, a)
 	if err != nil {
