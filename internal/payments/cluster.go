@@ -84,6 +84,10 @@ type cluster struct {
 	ctx   context.Context
 	log   *slog.Logger
 	queue chan outgoing
+
+	// Owned by the listener's goroutine (receive, status):
+	listened bool             // the listener has listened before
+	floor    map[string]int64 // by payment ID: the version a repair after reconnecting published
 }
 
 // RunCluster links the service to the other nodes sharing its store until ctx ends: every event
@@ -202,6 +206,12 @@ func (c *cluster) eventIn(n eventNote) {
 	if p != nil && (p.ID != n.Payment || p.Tenant != n.Tenant) {
 		p = nil
 	}
+	if f, ok := c.floor[n.Payment]; ok {
+		if n.Version < f {
+			return // older than what the repair after reconnecting showed
+		}
+		delete(c.floor, n.Payment)
+	}
 	if p == nil && c.svc.events.watched(n.Payment) {
 		ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
 		defer cancel()
@@ -263,7 +273,35 @@ func (c *cluster) status(err error) {
 		return
 	}
 	c.log.Info("cluster: listening for the other nodes' events and call changes")
+	if c.listened {
+		c.repair()
+	}
+	c.listened = true
 	if c.cfg.Listening != nil {
 		c.cfg.Listening()
+	}
+}
+
+// repair publishes, after the listener has come back, the current state of every payment with a
+// subscriber on this node, so that a stream that missed events while it was away (even the final
+// one) catches up: as payment.updated, or as the final event when the payment has ended.
+// Notifications of older versions that arrive afterwards are skipped.
+func (c *cluster) repair() {
+	c.floor = map[string]int64{}
+	for id, tenants := range c.svc.events.subscribed() {
+		for _, tenant := range tenants {
+			ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
+			p, err := c.svc.load(ctx, tenant, id)
+			cancel()
+			if err != nil {
+				continue // not this tenant's, or gone
+			}
+			t := hushpay.EventPaymentUpdated
+			if p.State.Final() {
+				t = finalEvent(p.State)
+			}
+			c.floor[id] = p.Version
+			c.svc.events.deliver(hushpay.Event{ID: newID("evt_"), Type: t, Time: c.svc.now(), Tenant: tenant, Payment: p})
+		}
 	}
 }

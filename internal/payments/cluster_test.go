@@ -3,6 +3,7 @@ package payments
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -440,5 +441,62 @@ func TestClusterEventOfABigPaymentCarriesIDsAndIsReadFromTheStore(t *testing.T) 
 	note := w.waitFor(t, `"payment":"`+p.ID, string(hushpay.EventPaymentCancelled))
 	if strings.Contains(note, "snapshot") || len(note) > 1000 {
 		t.Fatalf("the notification of a big payment carries its snapshot (%d bytes)", len(note))
+	}
+}
+
+// lossyBus is a Bus whose listener the test can cut off and bring back, as a lost database
+// connection does; nothing sent reaches it (this node is alone).
+type lossyBus struct{ cut chan struct{} }
+
+func (b *lossyBus) Notify(context.Context, string, string) error { return nil }
+
+func (b *lossyBus) Listen(ctx context.Context, _ []string, _ func(string, string), status func(error)) {
+	status(nil)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.cut:
+			status(errors.New("connection lost"))
+			status(nil)
+		}
+	}
+}
+
+func TestClusterRepairsStreamsWhenItsListenerComesBack(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	bus := &lossyBus{cut: make(chan struct{})}
+	listening := make(chan struct{}, 10)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.svc.RunCluster(ctx, ClusterConfig{Bus: bus, Listening: func() { listening <- struct{}{} }})
+	}()
+	defer func() { cancel(); <-done }()
+	wait(t, listening)
+
+	p, err := f.svc.Create(ctx, agent, usd(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := f.svc.Subscribe(ctx, auditor, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-events // the snapshot
+	// Another node cancels the payment while this node's listener is away: only the record says so.
+	gone, _ := f.store.GetPayment(ctx, "acme", p.ID)
+	gone.State, gone.Outcome = hushpay.PaymentCancelled, &hushpay.Outcome{Code: hushpay.OutcomeAgentCancelled, Message: "cancelled by the agent"}
+	if err := f.store.UpdatePayment(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	bus.cut <- struct{}{}
+	e := wait(t, events)
+	if e.Type != hushpay.EventPaymentCancelled || e.Payment.State != hushpay.PaymentCancelled {
+		t.Fatalf("after the listener came back the stream got %s %s, want the cancel", e.Type, e.Payment.State)
+	}
+	if _, open := <-events; open {
+		t.Fatal("the stream goes on after the final state")
 	}
 }

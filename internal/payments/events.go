@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/hushpay/hushpay"
@@ -15,7 +16,7 @@ import (
 // uses one to forward them.
 type broker struct {
 	mu   sync.Mutex
-	subs map[string]map[chan hushpay.Event]struct{} // by payment ID
+	subs map[string]map[chan hushpay.Event]string // by payment ID: each subscriber's tenant
 	taps []eventTap
 }
 
@@ -26,18 +27,18 @@ type eventTap struct {
 	fn  func(hushpay.Event)
 }
 
-func newBroker() *broker { return &broker{subs: map[string]map[chan hushpay.Event]struct{}{}} }
+func newBroker() *broker { return &broker{subs: map[string]map[chan hushpay.Event]string{}} }
 
 const subscriberBuffer = 32
 
-func (b *broker) subscribe(paymentID string) chan hushpay.Event {
+func (b *broker) subscribe(tenant, paymentID string) chan hushpay.Event {
 	ch := make(chan hushpay.Event, subscriberBuffer)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.subs[paymentID] == nil {
-		b.subs[paymentID] = map[chan hushpay.Event]struct{}{}
+		b.subs[paymentID] = map[chan hushpay.Event]string{}
 	}
-	b.subs[paymentID][ch] = struct{}{}
+	b.subs[paymentID][ch] = tenant
 	return ch
 }
 
@@ -85,6 +86,22 @@ func (b *broker) tap(ctx context.Context, fn func(hushpay.Event)) {
 	b.taps = append(b.taps, eventTap{ctx: ctx, fn: fn})
 }
 
+// subscribed returns the payments that have subscribers on this node, by payment ID, with the
+// tenants their subscribers gave.
+func (b *broker) subscribed() map[string][]string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	all := make(map[string][]string, len(b.subs))
+	for id, set := range b.subs {
+		for _, tenant := range set {
+			if !slices.Contains(all[id], tenant) {
+				all[id] = append(all[id], tenant)
+			}
+		}
+	}
+	return all
+}
+
 // watched reports whether the payment has a subscriber on this node.
 func (b *broker) watched(paymentID string) bool {
 	b.mu.Lock()
@@ -126,7 +143,7 @@ func (s *Service) Subscribe(ctx context.Context, p hushpay.Principal, id string)
 	if err := require(p, hushpay.PermReadPayments); err != nil {
 		return nil, err
 	}
-	in := s.events.subscribe(id)
+	in := s.events.subscribe(p.Tenant, id)
 	pay, err := s.load(ctx, p.Tenant, id)
 	if err != nil {
 		s.events.unsubscribe(id, in)
