@@ -57,8 +57,8 @@ type eventNote struct {
 	ID       string            `json:"id"`
 	Type     hushpay.EventType `json:"type"`
 	Time     time.Time         `json:"time"`
-	Version  int64             `json:"version"` // the payment's version in the event
-	Snapshot *hushpay.Payment  `json:"snapshot,omitempty"`
+	Version  int64             `json:"version"`            // the payment's version in the event
+	Snapshot json.RawMessage   `json:"snapshot,omitempty"` // a *hushpay.Payment, decoded only where subscribed
 }
 
 // callNote is a call change's notification: IDs only; receivers read the call's record.
@@ -162,7 +162,8 @@ func (c *cluster) encode(o outgoing) (channel, payload string) {
 	}
 	e := o.event
 	n := eventNote{Node: c.cfg.Node, Tenant: e.Tenant, Payment: e.Payment.ID, ID: e.ID, Type: e.Type, Time: e.Time,
-		Version: e.Payment.Version, Snapshot: e.Payment}
+		Version: e.Payment.Version}
+	n.Snapshot, _ = json.Marshal(e.Payment)
 	b, _ := json.Marshal(n)
 	if len(b) > maxSnapshotPayload {
 		n.Snapshot = nil
@@ -202,9 +203,11 @@ func (c *cluster) receive(channel, payload string) {
 // payment.created ends a stream before the final event), and the later change comes in a
 // notification of its own.
 func (c *cluster) eventIn(n eventNote) {
-	p := n.Snapshot
-	if p != nil && (p.ID != n.Payment || p.Tenant != n.Tenant) {
-		p = nil
+	if endsPayment(n.Type) {
+		c.svc.dropEndedSession(n.Tenant, n.Payment)
+	}
+	if !c.svc.events.watched(n.Payment) {
+		return
 	}
 	if f, ok := c.floor[n.Payment]; ok {
 		if n.Version < f {
@@ -212,7 +215,8 @@ func (c *cluster) eventIn(n eventNote) {
 		}
 		delete(c.floor, n.Payment)
 	}
-	if p == nil && c.svc.events.watched(n.Payment) {
+	var p *hushpay.Payment
+	if json.Unmarshal(n.Snapshot, &p) != nil || p == nil || p.ID != n.Payment || p.Tenant != n.Tenant {
 		ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
 		defer cancel()
 		var err error
@@ -221,15 +225,10 @@ func (c *cluster) eventIn(n eventNote) {
 			return
 		}
 		if p.Version > n.Version {
-			p = nil
+			return
 		}
 	}
-	if p != nil {
-		c.svc.events.deliver(hushpay.Event{ID: n.ID, Type: n.Type, Time: n.Time, Tenant: n.Tenant, Payment: p})
-	}
-	if endsPayment(n.Type) {
-		c.svc.dropEndedSession(n.Tenant, n.Payment)
-	}
+	c.svc.events.deliver(hushpay.Event{ID: n.ID, Type: n.Type, Time: n.Time, Tenant: n.Tenant, Payment: p})
 }
 
 func endsPayment(t hushpay.EventType) bool {
