@@ -41,7 +41,7 @@ type testCluster struct {
 
 // newCluster starts two nodes, a and b, on one fresh PostgreSQL schema and waits until both
 // listen.
-func newCluster(t *testing.T) *testCluster {
+func newCluster(t testing.TB) *testCluster {
 	t.Helper()
 	tc := &testCluster{url: storetest.PostgresURL(t), logs: &lockedBuffer{},
 		clock: &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}}
@@ -55,7 +55,7 @@ func newCluster(t *testing.T) *testCluster {
 	return tc
 }
 
-func (tc *testCluster) start(t *testing.T, name string, ring *vault.KeyRing) *node {
+func (tc *testCluster) start(t testing.TB, name string, ring *vault.KeyRing) *node {
 	t.Helper()
 	ctx := context.Background()
 	st, err := postgres.Open(ctx, tc.url)
@@ -91,7 +91,7 @@ func (tc *testCluster) start(t *testing.T, name string, ring *vault.KeyRing) *no
 	return n
 }
 
-func (tc *testCluster) call(t *testing.T) *hushpay.Call {
+func (tc *testCluster) call(t testing.TB) *hushpay.Call {
 	t.Helper()
 	c := &hushpay.Call{ID: newID("call_"), Tenant: "acme", State: hushpay.CallActive, StartedAt: tc.clock.Now(),
 		Legs: []hushpay.CallLeg{{Role: hushpay.LegCaller, SIPCallID: "a-" + newID(""), From: "sip:+14155550100@carrier", To: "sip:support@acme"}}}
@@ -102,7 +102,7 @@ func (tc *testCluster) call(t *testing.T) *hushpay.Call {
 }
 
 // onCall creates a payment on a new call through n.
-func (tc *testCluster) onCall(t *testing.T, n *node) *hushpay.Payment {
+func (tc *testCluster) onCall(t testing.TB, n *node) *hushpay.Payment {
 	t.Helper()
 	req := usd(100)
 	req.CallID = tc.call(t).ID
@@ -185,7 +185,7 @@ func containsAll(s string, parts []string) bool {
 
 // wait receives from ch, failing the test if nothing comes within a generous bound (a guard
 // against hanging, not a timing assertion).
-func wait[T any](t *testing.T, ch <-chan T) T {
+func wait[T any](t testing.TB, ch <-chan T) T {
 	t.Helper()
 	select {
 	case v := <-ch:
@@ -498,5 +498,41 @@ func TestClusterRepairsStreamsWhenItsListenerComesBack(t *testing.T) {
 	}
 	if _, open := <-events; open {
 		t.Fatal("the stream goes on after the final state")
+	}
+}
+
+// BenchmarkClusterEvent measures a capture command on node b until a subscriber sees its event, on
+// b itself and on node a (through PostgreSQL NOTIFY/LISTEN); µs-after-return is the part after the
+// command returned, which is what crossing nodes adds.
+func BenchmarkClusterEvent(b *testing.B) {
+	for _, where := range []string{"same node", "other node"} {
+		b.Run("subscriber on the "+where, func(b *testing.B) {
+			tc := newCluster(b)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			p := tc.onCall(b, tc.b)
+			sub := tc.b
+			if where == "other node" {
+				sub = tc.a
+			}
+			events, err := sub.svc.Subscribe(ctx, auditor, p.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			fields := []hushpay.FieldName{hushpay.FieldExpiry, hushpay.FieldCardNumber}
+			var after time.Duration // from the command's return to the subscriber's event
+			n := 0
+			for ; b.Loop(); n++ {
+				moved, err := tc.b.svc.MoveCapture(ctx, agent, p.ID, fields[n%2])
+				if err != nil {
+					b.Fatal(err)
+				}
+				returned := time.Now()
+				for e := wait(b, events); e.Payment.Version < moved.Version; e = wait(b, events) {
+				}
+				after += time.Since(returned)
+			}
+			b.ReportMetric(float64(after.Microseconds())/float64(n), "µs-after-return/op")
+		})
 	}
 }
