@@ -17,7 +17,7 @@ type Bus interface {
 	Notify(ctx context.Context, channel, payload string) error
 	// Listen calls fn with the notifications of channels, one at a time and in order, until ctx
 	// ends, reconnecting when its connection is lost. status hears nil each time it is listening
-	// and the error each time it stops.
+	// and the error each time it stops. fn and status run on Listen's goroutine.
 	Listen(ctx context.Context, channels []string, fn func(channel, payload string), status func(error))
 }
 
@@ -35,7 +35,7 @@ type ClusterConfig struct {
 	// Node names this node in its notifications, so that it ignores its own; random when empty.
 	Node string
 	// Listening, when set, runs each time the listener is listening (first, and again after a
-	// lost connection). Tests wait for it; nothing is lost before it runs but notifications.
+	// lost connection). Tests wait for it: notifications sent before it runs miss this node.
 	Listening func()
 }
 
