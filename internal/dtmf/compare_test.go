@@ -22,10 +22,10 @@ func TestCompareWithMultimon(t *testing.T) {
 	if os.Getenv("HUSHPAY_DTMF_COMPARE") != "1" {
 		t.Skip("set HUSHPAY_DTMF_COMPARE=1 to compare with multimon-ng")
 	}
-	requirePeer(t, "multimon-ng", "sox", "espeak-ng")
+	requirePeer(t, "multimon-ng", "sox", "espeak-ng", "flite")
 	cats := append(syntheticCategories(), speechCategory(t), moreSpeechCategory(t), thirdSpeechCategory(t), fourthSpeechCategory(t),
-		fifthSpeechCategory(t), musicCategory(t),
-		talkDownCategory(t), talkDownAllKeysCategory(t))
+		fifthSpeechCategory(t), fliteSpeechCategory(t), musicCategory(t),
+		talkDownCategory(t), talkDownAllKeysCategory(t), fliteTalkDownCategory(t))
 	var table strings.Builder
 	table.WriteString("| category | hushpay PCM | hushpay PCMU | hushpay PCMA | multimon-ng PCM | multimon-ng PCMU | multimon-ng PCMA |\n")
 	table.WriteString("|---|---|---|---|---|---|---|\n")
