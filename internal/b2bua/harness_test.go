@@ -294,3 +294,18 @@ func (s *sipp) traces() string {
 	}
 	return b.String()
 }
+
+// activeCall waits for the one stored call to be active and returns it.
+func activeCall(t testing.TB, h *harness) *hushpay.Call {
+	t.Helper()
+	var call *hushpay.Call
+	waitFor(t, "the call to be active", func() bool {
+		calls := h.calls(t)
+		if len(calls) == 1 && calls[0].State == hushpay.CallActive {
+			call = calls[0]
+			return true
+		}
+		return false
+	})
+	return call
+}

@@ -129,18 +129,3 @@ func sendSilence(t testing.TB, conn net.PacketConn, sess *sipgo.DialogClientSess
 	}()
 	return func() { close(done); <-finished }
 }
-
-// activeCall waits for the one stored call to be active and returns it.
-func activeCall(t testing.TB, h *harness) *hushpay.Call {
-	t.Helper()
-	var call *hushpay.Call
-	waitFor(t, "the call to be active", func() bool {
-		calls := h.calls(t)
-		if len(calls) == 1 && calls[0].State == hushpay.CallActive {
-			call = calls[0]
-			return true
-		}
-		return false
-	})
-	return call
-}

@@ -34,15 +34,7 @@ func TestRFC4733KeysReachThePayment(t *testing.T) {
 	mediaIP, _ := answer.Connection(answer.Audio())
 	hushpayMedia := &net.UDPAddr{IP: mediaIP.AsSlice(), Port: answer.Audio().Port}
 
-	var call *hushpay.Call
-	waitFor(t, "the call to be active", func() bool {
-		calls := h.calls(t)
-		if len(calls) == 1 && calls[0].State == hushpay.CallActive {
-			call = calls[0]
-			return true
-		}
-		return false
-	})
+	call := activeCall(t, h)
 	pr := hushpay.Principal{Tenant: "default", Role: hushpay.RoleAgent, Actor: "test"}
 	p, err := h.payments.Create(context.Background(), pr, payments.CreateRequest{CallID: call.ID, Amount: 500,
 		Currency: "USD", Reference: "rtp-keys"})

@@ -20,15 +20,7 @@ func TestSecureModeFollowsThePaymentWithoutPolling(t *testing.T) {
 	if err != nil {
 		t.Fatalf("call: %v", err)
 	}
-	var call *hushpay.Call
-	waitFor(t, "the call to be active", func() bool {
-		calls := h.calls(t)
-		if len(calls) == 1 && calls[0].State == hushpay.CallActive {
-			call = calls[0]
-			return true
-		}
-		return false
-	})
+	call := activeCall(t, h)
 	if strings.Contains(h.logs.String(), `msg="secure mode"`) {
 		t.Fatal("secure mode changed before any payment")
 	}
