@@ -31,7 +31,11 @@ type call struct {
 
 	mu           sync.Mutex
 	agent        *sipgo.DialogClientSession // nil until the onward INVITE is sent
-	callerSDP    *sdp.Session               // the caller's current SDP
+	callerSDP    *sdp.Session               // the caller's current SDP (nil before a late offer's ACK)
+	lateOffer    bool                       // the caller's INVITE had no SDP: hushpay offers in its 200
+	ackSeen      bool                       // late offer: the caller's first ACK has been read
+	ackAnswer    *sdp.Session               // late offer: the answer in that ACK, when usable
+	ackAnswerErr error                      // late offer: why that ACK's answer is not usable
 	agentSDP     *sdp.Session               // the agent's current SDP (nil before its answer)
 	callerOrigin legOrigin                  // hushpay's o= line towards the caller
 	agentOrigin  legOrigin                  // hushpay's o= line towards the agent

@@ -52,7 +52,7 @@ func (c *call) peer(leg hushpay.LegRole) (dialog, sip.Uri) {
 }
 
 // onAck takes an ACK: to hushpay's 2xx to a re-INVITE from either leg, or to the caller's
-// first 2xx.
+// first 2xx (whose SDP, on a late-offer call, is the answer to hushpay's offer).
 func (b *B2BUA) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	c := b.calls.find(req)
 	if c == nil {
@@ -62,6 +62,7 @@ func (b *B2BUA) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	if c.ackReceived(from, req) || from != hushpay.LegCaller || c.endingUp() {
 		return // an ACK that arrives after the call's BYE must not bring the dialog back
 	}
+	c.readAckAnswer(req) // a late-offer call's answer, kept before ReadAck lets answered go on
 	if err := c.caller.ReadAck(req, tx); err != nil {
 		c.log.Debug("ACK not matched", "err", err)
 	}

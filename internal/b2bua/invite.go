@@ -46,10 +46,11 @@ func (b *B2BUA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	c.place(req, route)
 }
 
-// parseOffer reads the SDP offer of an INVITE; hushpay does not take offerless INVITEs yet.
+// parseOffer reads the SDP offer of an INVITE. An INVITE without a body has no offer (late
+// offer): it returns nil and no error.
 func parseOffer(req *sip.Request) (*sdp.Session, error) {
 	if len(req.Body()) == 0 {
-		return nil, errors.New("b2bua: INVITE without SDP offer")
+		return nil, nil
 	}
 	if ct := req.ContentType(); ct != nil && !strings.EqualFold(strings.TrimSpace(ct.Value()), "application/sdp") {
 		return nil, errors.New("b2bua: body is not application/sdp")
@@ -65,7 +66,8 @@ func parseOffer(req *sip.Request) (*sdp.Session, error) {
 }
 
 // newCall answers the caller's dialog, binds the media relay and stores the call (ringing).
-// On failure it has answered the caller itself.
+// A nil offer is a late-offer call (see lateoffer.go). On failure it has answered the caller
+// itself.
 func (b *B2BUA) newCall(req *sip.Request, tx sip.ServerTransaction, route Route, offer *sdp.Session) (*call, error) {
 	ds, err := b.dialogUA(req.Transport()).ReadInvite(req, tx)
 	if err != nil {
@@ -73,7 +75,7 @@ func (b *B2BUA) newCall(req *sip.Request, tx sip.ServerTransaction, route Route,
 		return nil, err
 	}
 	id := newID("call_")
-	c := &call{b: b, id: id, tenant: route.tenant(), caller: ds, callerSDP: offer,
+	c := &call{b: b, id: id, tenant: route.tenant(), caller: ds, callerSDP: offer, lateOffer: offer == nil,
 		callerCallID: req.CallID().Value(), agentCallID: newID("hp-"),
 		log: b.log.With("call", id), done: make(chan struct{}),
 		callerOrigin: newOrigin(), agentOrigin: newOrigin()}
@@ -154,12 +156,18 @@ func (c *call) cancelCause() error {
 var errGaveUp = errors.New("b2bua: onward INVITE cancelled")
 
 // onwardInvite builds the INVITE towards the route's target: hushpay's own Call-ID, tags and
-// Contact, X-Hushpay-Call-Id, the caller's offer rewritten for the agent leg, and the session
-// timer headers the caller offered.
+// Contact, X-Hushpay-Call-Id, the caller's offer rewritten for the agent leg (hushpay's own
+// offer when the caller made none), and the session timer headers the caller offered.
 func (c *call) onwardInvite(req *sip.Request, route Route) (*sip.Request, error) {
-	offer, err := c.sdpFor(hushpay.LegAgent, func(o sdp.Origin) (*sdp.Session, error) {
-		return relayOffer(c.callerSDP, c.sdpAddr(media.Agent), o, 0)
-	})
+	var offer *sdp.Session
+	var err error
+	if c.isLateOffer() {
+		offer, err = c.agentOffer()
+	} else {
+		offer, err = c.sdpFor(hushpay.LegAgent, func(o sdp.Origin) (*sdp.Session, error) {
+			return relayOffer(c.callerSDP, c.sdpAddr(media.Agent), o, 0)
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +227,8 @@ func (c *call) recordAgentLeg(onward *sip.Request) {
 }
 
 // onAgentResponse relays the agent leg's provisional responses to the caller, with early media
-// when they carry SDP. Final responses are handled when WaitAnswer returns.
+// when they carry SDP (not on a late-offer call: without 100rel hushpay's offer to the caller
+// goes in the 2xx). Final responses are handled when WaitAnswer returns.
 func (c *call) onAgentResponse(res *sip.Response) error {
 	if !res.IsProvisional() {
 		return nil
@@ -231,7 +240,11 @@ func (c *call) onAgentResponse(res *sip.Response) error {
 		return nil
 	}
 	var body []byte
-	if len(res.Body()) > 0 {
+	if len(res.Body()) > 0 && c.isLateOffer() {
+		// The caller made no offer and hushpay's offer can only go in the 2xx (no 100rel):
+		// the early SDP is not used and the caller gets the response without it.
+		c.log.Debug("early media SDP from the agent leg not used on a late-offer call", "status", res.StatusCode)
+	} else if len(res.Body()) > 0 {
 		answer, err := c.agentAnswered(res.Body())
 		if err != nil {
 			c.log.Info("early media SDP from the agent leg ignored", "status", res.StatusCode, "err", err)
@@ -340,12 +353,19 @@ func (c *call) rejectCaller(code int, reason string, err error) {
 }
 
 // answered acknowledges the agent's 200, answers the caller with hushpay's SDP and waits for the
-// caller's ACK; then the call is active.
+// caller's ACK; then the call is active. On a late-offer call hushpay's SDP to the caller is an
+// offer and the relay starts with the answer in the caller's ACK.
 func (c *call) answered(dc *sipgo.DialogClientSession) {
 	if err := dc.Ack(c.b.ctx); err != nil {
 		c.log.Warn("ACK to agent leg failed", "err", err)
 	}
-	answer, err := c.agentAnswered(dc.InviteResponse.Body())
+	var answer []byte
+	var err error
+	if c.isLateOffer() {
+		answer, err = c.lateAnswered(dc.InviteResponse.Body())
+	} else {
+		answer, err = c.agentAnswered(dc.InviteResponse.Body())
+	}
 	if err != nil {
 		c.log.Warn("agent leg answered with unusable SDP", "err", err)
 		c.rejectCaller(sip.StatusBadGateway, "Bad Gateway", err)
@@ -365,6 +385,15 @@ func (c *call) answered(dc *sipgo.DialogClientSession) {
 		}
 		c.hangup(context.Background(), "caller gone")
 		return
+	}
+	if c.isLateOffer() {
+		if err := c.startLateMedia(); err != nil {
+			// RFC 3261 section 13.2.2.4: the ACK must carry the answer to an offer in a 2xx;
+			// without a usable one the session cannot be set up.
+			c.log.Warn("late-offer call failed: no usable SDP answer in the caller's ACK; hanging up both legs", "err", err)
+			c.hangup(context.Background(), "no answer in ACK")
+			return
+		}
 	}
 	c.active()
 }
