@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -32,6 +34,10 @@ type app struct {
 	payments  *payments.Service
 	userStore *usersql.Store
 	users     *users.Manager
+	// node names this process among the nodes sharing the database: in the calls its B2BUA
+	// anchors (hushpay.Call.Node) and in its cluster notifications, so that a command for a call
+	// reaches the node that holds the call's capture session.
+	node string
 }
 
 // parseConfig parses a command's flags, to which it adds --config, and loads the configuration.
@@ -67,7 +73,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: st, audit: audit.New(st, hushpay.SystemClock{})}
+	a := &app{cfg: cfg, log: log, store: st, audit: audit.New(st, hushpay.SystemClock{}), node: nodeName()}
 	ring, err := keyRing(cfg, log)
 	if err == nil {
 		a.vault, err = vault.New(ctx, st, ring, hushpay.SystemClock{})
@@ -163,7 +169,7 @@ func keyRing(cfg config.Config, log *slog.Logger) (*vault.KeyRing, error) {
 // nothing to link: it returns at once.
 func (a *app) runCluster(ctx context.Context) {
 	if bus, ok := a.store.(payments.Bus); ok {
-		a.payments.RunCluster(ctx, payments.ClusterConfig{Bus: bus})
+		a.payments.RunCluster(ctx, payments.ClusterConfig{Bus: bus, Node: a.node})
 	}
 }
 
@@ -182,4 +188,16 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// nodeName returns this process's node name: the host name and a random suffix, since several
+// nodes may run on one host.
+func nodeName() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "hushpay"
+	}
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return host + "-" + hex.EncodeToString(b[:])
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
 	"runtime"
 
 	"github.com/emiago/sipgo/sip"
@@ -53,11 +52,10 @@ func startVoice(_ context.Context, a *app) (stop func(), err error) {
 		}
 	}
 	sip.SetDefaultLogger(b2bua.LibraryLogger(a.log)) // sipgo's own lines: messages only, never a SIP message
-	node, _ := os.Hostname()
 	b, err := b2bua.New(b2bua.Config{Addr: a.cfg.SIPAddr, TLSCert: a.cfg.TLSCert, TLSKey: a.cfg.TLSKey,
 		TLSAddr: a.cfg.SIPTLSAddr, TLSCA: a.cfg.SIPTLSCA, AdvertiseIP: advertise, ContactHost: a.cfg.SIPContact,
 		Routes: routes, Ports: ports, Loops: loops, Mode: mode, Scope: scope, Calls: a.store, Payments: a.payments,
-		Node: node, Logger: a.log})
+		Node: a.node, Logger: a.log})
 	if err != nil {
 		closeLoops()
 		return nil, err

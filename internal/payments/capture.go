@@ -8,18 +8,24 @@ import (
 )
 
 // Key feeds one keypad symbol ('0'-'9', '*', '#') from the voice path into the payment's capture
-// session. Symbols for a payment that is not capturing on this node are ignored (reported false).
+// session. Symbols for a payment that is not capturing are ignored (reported false). The voice
+// path calls it on the node that anchors the call; a capturing payment with no session here (it
+// was created through another node, or this node restarted) gets one, unless a field already
+// holds digits that only a lost session knew, in which case the keys are ignored.
 func (s *Service) Key(ctx context.Context, tenant, paymentID string, sym byte) (bool, error) {
 	l := s.acquire(paymentID)
 	defer s.release(paymentID, l)
-	if l.session == nil {
-		return false, nil
-	}
 	p, err := s.load(ctx, tenant, paymentID)
 	if err != nil {
+		if l.session == nil && hushpay.IsNotFound(err) {
+			return false, nil
+		}
 		return false, err
 	}
 	if p.State != hushpay.PaymentCapturing && p.State != hushpay.PaymentReady {
+		return false, nil
+	}
+	if l.session == nil && !s.resumeSession(l, p) {
 		return false, nil
 	}
 	l.session.Key(sym, s.now())
@@ -29,15 +35,47 @@ func (s *Service) Key(ctx context.Context, tenant, paymentID string, sym byte) (
 
 // MoveCapture moves keypad capture to a field.
 func (s *Service) MoveCapture(ctx context.Context, pr hushpay.Principal, id string, field hushpay.FieldName) (*hushpay.Payment, error) {
-	return s.onField(ctx, pr, id, field, "payment.capture_moved", func(l *live) error { return l.session.MoveTo(field) })
+	return s.onField(ctx, pr, id, field, opMoveCapture, "payment.capture_moved", moveTo(field))
 }
 
 // ResetField clears a field and moves capture to it.
 func (s *Service) ResetField(ctx context.Context, pr hushpay.Principal, id string, field hushpay.FieldName) (*hushpay.Payment, error) {
-	return s.onField(ctx, pr, id, field, "payment.field_reset", func(l *live) error { return l.session.Reset(field) })
+	return s.onField(ctx, pr, id, field, opResetField, "payment.field_reset", resetField(field))
 }
 
-func (s *Service) onField(ctx context.Context, pr hushpay.Principal, id string, field hushpay.FieldName, action string, apply func(*live) error) (*hushpay.Payment, error) {
+func moveTo(field hushpay.FieldName) func(*live) error {
+	return func(l *live) error { return l.session.MoveTo(field) }
+}
+
+func resetField(field hushpay.FieldName) func(*live) error {
+	return func(l *live) error { return l.session.Reset(field) }
+}
+
+// onField runs a field command here, or on the node that anchors the payment's call.
+func (s *Service) onField(ctx context.Context, pr hushpay.Principal, id string, field hushpay.FieldName, op, action string, apply func(*live) error) (*hushpay.Payment, error) {
+	if err := require(pr, hushpay.PermOperatePayments); err != nil {
+		return nil, err
+	}
+	if node := s.commandNode(ctx, pr, id); node != "" {
+		return s.forward(ctx, pr, node, id, op, field)
+	}
+	return s.onFieldHere(ctx, pr, id, field, action, apply)
+}
+
+// commandNode returns the node a command on payment id must run on, or "" for this one.
+func (s *Service) commandNode(ctx context.Context, pr hushpay.Principal, id string) string {
+	if s.clusterLink.Load() == nil {
+		return ""
+	}
+	p, err := s.load(ctx, pr.Tenant, id)
+	if err != nil {
+		return "" // the local path reports the error
+	}
+	return s.anchorElsewhere(ctx, p)
+}
+
+// onFieldHere runs a field command on this node's capture session.
+func (s *Service) onFieldHere(ctx context.Context, pr hushpay.Principal, id string, field hushpay.FieldName, action string, apply func(*live) error) (*hushpay.Payment, error) {
 	if err := require(pr, hushpay.PermOperatePayments); err != nil {
 		return nil, err
 	}
@@ -53,8 +91,9 @@ func (s *Service) onField(ctx context.Context, pr hushpay.Principal, id string, 
 	if _, ok := p.Fields[field]; !ok {
 		return nil, hushpay.FieldError("field", "invalid_field", "the payment does not capture this field")
 	}
-	if l.session == nil {
-		s.newSession(l, p)
+	if l.session == nil && !s.resumeSession(l, p) {
+		return nil, &hushpay.Error{Kind: hushpay.KindConflict, Code: "capture_lost",
+			Message: "the digits captured so far are no longer held; cancel and start a new payment"}
 	}
 	if err := apply(l); err != nil {
 		return nil, hushpay.FieldError("field", "invalid_field", "the payment does not capture this field")
@@ -156,4 +195,21 @@ func (s *Service) submitLater(pr hushpay.Principal, id string) {
 func stateConflict(p *hushpay.Payment) error {
 	return &hushpay.Error{Kind: hushpay.KindConflict, Code: "invalid_state",
 		Message: "the payment is " + string(p.State) + " and does not allow this action"}
+}
+
+// resumeSession starts a capture session for a payment that has none on this node, at the
+// payment's current field, when nothing captured so far would be lost: no field partly or fully
+// entered (an invalid field is entered again anyway). It reports whether the payment now has a
+// session. Caller holds l.mu.
+func (s *Service) resumeSession(l *live, p *hushpay.Payment) bool {
+	for _, f := range p.Fields {
+		if f.State == hushpay.FieldPartial || f.State == hushpay.FieldComplete {
+			return false
+		}
+	}
+	s.newSession(l, p)
+	if p.CurrentField != "" && p.CurrentField != p.Capture[0] {
+		_ = l.session.MoveTo(p.CurrentField)
+	}
+	return true
 }

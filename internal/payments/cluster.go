@@ -79,11 +79,12 @@ type outgoing struct {
 type clusterKey struct{}
 
 type cluster struct {
-	svc   *Service
-	cfg   ClusterConfig
-	ctx   context.Context
-	log   *slog.Logger
-	queue chan outgoing
+	svc     *Service
+	cfg     ClusterConfig
+	ctx     context.Context
+	log     *slog.Logger
+	queue   chan outgoing
+	replies replies // forwarded commands waiting for their reply
 
 	// Owned by the listener's goroutine (receive, status):
 	listened bool             // the listener has listened before
@@ -99,12 +100,15 @@ func (s *Service) RunCluster(ctx context.Context, cfg ClusterConfig) {
 	if cfg.Node == "" {
 		cfg.Node = newID("node_")
 	}
-	c := &cluster{svc: s, cfg: cfg, ctx: ctx, log: s.log.With("node", cfg.Node), queue: make(chan outgoing, clusterQueue)}
+	c := &cluster{svc: s, cfg: cfg, ctx: ctx, log: s.log.With("node", cfg.Node), queue: make(chan outgoing, clusterQueue),
+		replies: replies{waiting: map[string]chan replyNote{}}}
+	s.clusterLink.Store(c)
+	defer s.clusterLink.CompareAndSwap(c, nil)
 	s.events.tap(ctx, c.eventOut)
 	s.WatchCalls(context.WithValue(ctx, clusterKey{}, true), c.callOut)
 	var wg sync.WaitGroup
 	wg.Go(c.send)
-	cfg.Bus.Listen(ctx, []string{EventsChannel, CallsChannel}, c.receive, c.status)
+	cfg.Bus.Listen(ctx, []string{EventsChannel, CallsChannel, CommandsChannel, RepliesChannel}, c.receive, c.status)
 	wg.Wait()
 }
 
@@ -192,6 +196,24 @@ func (c *cluster) receive(channel, payload string) {
 		}
 		if n.Node != c.cfg.Node {
 			c.svc.CallChangedElsewhere(n.Tenant, n.Call)
+		}
+	case CommandsChannel:
+		var n commandNote
+		if json.Unmarshal([]byte(payload), &n) != nil || n.Tenant == "" || !validID(n.Payment, "pay_") || n.ID == "" {
+			c.log.Warn("cluster: unreadable notification", "channel", channel)
+			return
+		}
+		if n.To == c.cfg.Node {
+			c.commandIn(n)
+		}
+	case RepliesChannel:
+		var n replyNote
+		if json.Unmarshal([]byte(payload), &n) != nil || n.ID == "" {
+			c.log.Warn("cluster: unreadable notification", "channel", channel)
+			return
+		}
+		if n.To == c.cfg.Node {
+			c.replyIn(n)
 		}
 	}
 }

@@ -128,7 +128,7 @@ func listenWire(t *testing.T, st *postgres.Store) *wire {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		st.Listen(ctx, []string{EventsChannel, CallsChannel}, func(ch, p string) {
+		st.Listen(ctx, []string{EventsChannel, CallsChannel, CommandsChannel, RepliesChannel}, func(ch, p string) {
 			w.mu.Lock()
 			w.notes = append(w.notes, ch+" "+p)
 			w.mu.Unlock()

@@ -45,8 +45,10 @@ func (s *Service) Create(ctx context.Context, pr hushpay.Principal, req CreateRe
 		return nil, err
 	}
 	if call != nil {
-		s.newSession(l, p)
-		s.syncFields(p, l)
+		if !s.anchoredElsewhere(call) { // else the anchoring node starts it with the first key or command
+			s.newSession(l, p)
+			s.syncFields(p, l)
+		}
 		call.PaymentID, call.Secure = p.ID, true
 		if err := s.cfg.Store.UpdateCall(ctx, call); err != nil {
 			s.log.Warn("could not mark the call secure", "call", call.ID, "payment", p.ID, "err", err)

@@ -56,6 +56,8 @@ type Service struct {
 	events *broker
 	calls  callWatchers // in-process listeners to calls' secure flag (the voice path)
 
+	clusterLink atomic.Pointer[cluster] // set while RunCluster runs
+
 	mu       sync.Mutex
 	payments map[string]*live // by payment ID: the per-payment lock and in-memory capture session
 

@@ -15,8 +15,20 @@ import (
 // processorTimeout bounds one authorization; the request goes on even if the API client leaves.
 const processorTimeout = 30 * time.Second
 
-// Submit tokenizes and authorizes a ready payment and returns it in its final state.
+// Submit tokenizes and authorizes a ready payment and returns it in its final state. A keypad
+// payment is submitted by the node that anchors its call, which holds the digits.
 func (s *Service) Submit(ctx context.Context, pr hushpay.Principal, id string) (*hushpay.Payment, error) {
+	if err := require(pr, hushpay.PermOperatePayments); err != nil {
+		return nil, err
+	}
+	if node := s.commandNode(ctx, pr, id); node != "" {
+		return s.forward(ctx, pr, node, id, opSubmit, "")
+	}
+	return s.submitHere(ctx, pr, id)
+}
+
+// submitHere submits a payment whose capture session, if any, is on this node.
+func (s *Service) submitHere(ctx context.Context, pr hushpay.Principal, id string) (*hushpay.Payment, error) {
 	if err := require(pr, hushpay.PermOperatePayments); err != nil {
 		return nil, err
 	}
