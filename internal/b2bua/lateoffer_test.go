@@ -188,3 +188,76 @@ sending:
 		t.Errorf("hushpay logged a failure:\n%s", h.logs.String())
 	}
 }
+
+// listenForBye answers BYE 200 on the caller's Contact address and reports each one.
+func listenForBye(t *testing.T, c *caller) <-chan *sip.Request {
+	t.Helper()
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("caller-contact"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := sipgo.NewServer(ua)
+	byes := make(chan *sip.Request, 8)
+	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
+		select {
+		case byes <- req:
+		default:
+		}
+		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+	})
+	conn, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", c.dialogs.ContactHDR.Address.Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.ServeUDP(conn) }()
+	t.Cleanup(func() { conn.Close(); ua.Close() })
+	return byes
+}
+
+// TestLateOfferAckWithoutUsableAnswerEndsTheCall answers hushpay's late-offer 200 with an ACK
+// that carries no SDP, or SDP without G.711: the session fails (RFC 3261 section 13.2.2.4), so
+// hushpay sends BYE to the caller and to the agent side, logs why, and the stored call ends.
+func TestLateOfferAckWithoutUsableAnswerEndsTheCall(t *testing.T) {
+	tests := []struct {
+		name string
+		body []byte
+	}{
+		{"no SDP", nil},
+		{"no G.711", []byte("v=0\r\no=caller 7 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+			"m=audio 4000 RTP/AVP 96\r\na=rtpmap:96 opus/48000/2\r\n")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			agent := startAgentWithInfo(t, h)
+			c := newCaller(t, h)
+			callerByes := listenForBye(t, c)
+			sess := lateOfferCall(t, c)
+			if tt.body == nil {
+				if err := sess.Ack(context.Background()); err != nil {
+					t.Fatalf("ACK: %v", err)
+				}
+			} else {
+				ackWithAnswer(t, sess, tt.body)
+			}
+			for who, byes := range map[string]<-chan *sip.Request{"caller": callerByes, "agent": agent.byes} {
+				select {
+				case <-byes:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("no BYE from hushpay at the %s", who)
+				}
+			}
+			waitFor(t, "the call to end", func() bool { return h.b.Calls() == 0 })
+			calls := h.calls(t)
+			if len(calls) != 1 || calls[0].State != hushpay.CallEnded {
+				t.Fatalf("stored calls %+v, want one ended", calls)
+			}
+			if !strings.Contains(h.logs.String(), "no usable SDP answer in the caller's ACK") {
+				t.Errorf("hushpay did not log why the call failed:\n%s", h.logs.String())
+			}
+			if strings.Contains(h.logs.String(), "call active") {
+				t.Error("a call whose ACK had no usable answer became active")
+			}
+		})
+	}
+}

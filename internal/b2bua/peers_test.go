@@ -35,8 +35,9 @@ func startAgent(t testing.TB, h *harness) <-chan *sip.Request {
 // agentPeer is what the in-process agent saw: INVITEs, INFOs, and whether RTP reached it.
 type agentPeer struct {
 	invites, infos <-chan *sip.Request
-	media          <-chan struct{} // closed at the first RTP packet the agent receives
-	audio          *recording      // every RTP packet the agent receives
+	byes           <-chan *sip.Request // the BYEs it received (the first few)
+	media          <-chan struct{}     // closed at the first RTP packet the agent receives
+	audio          *recording          // every RTP packet the agent receives
 }
 
 // recording keeps RTP packets as they arrive.
@@ -115,14 +116,21 @@ func startAgentOn(t testing.TB, port int) agentPeer {
 		_ = ds.RespondSDP(agentSDP(rtpPort))
 	})
 	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { _ = dialogs.ReadAck(req, tx) })
-	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) { _ = dialogs.ReadBye(req, tx) })
+	byeCh := make(chan *sip.Request, 8)
+	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
+		select {
+		case byeCh <- req:
+		default:
+		}
+		_ = dialogs.ReadBye(req, tx)
+	})
 	conn, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = srv.ServeUDP(conn) }()
 	t.Cleanup(func() { conn.Close(); rtpConn.Close(); ua.Close() })
-	return agentPeer{invites: inviteCh, infos: infoCh, media: media, audio: audio}
+	return agentPeer{invites: inviteCh, infos: infoCh, byes: byeCh, media: media, audio: audio}
 }
 
 // caller is an in-process SIP caller.
