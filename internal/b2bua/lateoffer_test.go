@@ -94,8 +94,9 @@ func TestLateOfferCall(t *testing.T) {
 	}
 
 	callerPort := rtpConn.LocalAddr().(*net.UDPAddr).Port
-	ackWithAnswer(t, sess, fmt.Appendf(nil, "v=0\r\no=caller 7 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"+
-		"m=audio %d RTP/AVP 8 96\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-16\r\n", callerPort))
+	answerBody := fmt.Appendf(nil, "v=0\r\no=caller 7 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"+
+		"m=audio %d RTP/AVP 8 96\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-16\r\n", callerPort)
+	ackWithAnswer(t, sess, answerBody)
 	call := activeCall(t, h)
 
 	// Caller to agent: the caller's PCMA reaches the agent.
@@ -150,6 +151,26 @@ sending:
 	}
 	if fromAgent.PayloadType != 8 || len(fromAgent.Payload) != 160 {
 		t.Errorf("the caller got PT %d with %d bytes, want PCMA (8) frames of 160", fromAgent.PayloadType, len(fromAgent.Payload))
+	}
+
+	// A session refresh (re-INVITE without SDP) is answered by hushpay with the offer it made
+	// the caller, unchanged (same o= version); the media goes on (the keys below).
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	reinvite := sip.NewRequest(sip.INVITE, sess.InviteResponse.Contact().Address)
+	res, err := sess.Do(ctx, reinvite)
+	if err != nil || res.StatusCode != sip.StatusOK {
+		t.Fatalf("re-INVITE without SDP: %v %v", res, err)
+	}
+	if string(res.Body()) != string(sess.InviteResponse.Body()) {
+		t.Errorf("the 200 to a refresh should repeat hushpay's offer:\n%s\nwant\n%s", res.Body(), sess.InviteResponse.Body())
+	}
+	ack := sip.NewRequest(sip.ACK, res.Contact().Address)
+	ack.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	ack.AppendHeader(&sip.CSeqHeader{SeqNo: reinvite.CSeq().SeqNo, MethodName: sip.ACK})
+	ack.SetBody(answerBody)
+	if err := sess.WriteRequest(ack); err != nil {
+		t.Fatalf("ACK of the refresh: %v", err)
 	}
 
 	// RFC 4733 keys on the caller's answered PT 96 land in a payment.
