@@ -29,10 +29,10 @@ func TestSippCalls(t *testing.T) {
 		{"486 Busy Here comes back to the caller", "caller_busy.xml", "agent_busy.xml", 2, "status=486", nil},
 		{"the agent side holds the call by re-INVITE", "caller_held.xml", "agent_hold_caller.xml", 2, "from=agent", nil},
 		{"hold and resume by re-INVITE reach the agent and back", "caller_hold.xml", "agent_hold.xml", 2, "caller_direction=sendonly", nil},
-		{"a late offer (INVITE without SDP) gets hushpay's offer in the 200 and its answer in the ACK", "caller_late_offer.xml", "agent_answer.xml", 2, "call active", nil},
-		{"a late-offer caller on TCP gets its offer in the 200 and answers in the ACK", "caller_late_offer.xml", "agent_answer.xml", 2, "call active", []string{"-t", "t1"}},
-		{"a late-offer caller gets the agent side's 183 without its SDP", "caller_late_offer_early.xml", "agent_early.xml", 2, "early media SDP from the agent leg not used", nil},
-		{"a late-offer ACK without the answer ends the call with BYE on both legs", "caller_late_offer_no_answer.xml", "agent_answer.xml", 2, "no usable SDP answer in the caller's ACK", nil},
+		{"a late offer (INVITE without SDP) gets hushpay's offer in the 200 and its answer in the ACK", "caller_late_offer.xml", "agent_answer_late.xml", 2, "call active", nil},
+		{"a late-offer caller on TCP gets its offer in the 200 and answers in the ACK", "caller_late_offer.xml", "agent_answer_late.xml", 2, "call active", []string{"-t", "t1"}},
+		{"a late-offer caller gets the agent side's 183 without its SDP", "caller_late_offer_early.xml", "agent_early_late.xml", 2, "early media SDP from the agent leg not used", nil},
+		{"a late-offer ACK without the answer ends the call with BYE on both legs", "caller_late_offer_no_answer.xml", "agent_answer_late.xml", 2, "no usable SDP answer in the caller's ACK", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
