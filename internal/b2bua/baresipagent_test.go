@@ -131,23 +131,8 @@ func TestBaresipAgent(t *testing.T) {
 			name = "keys without a payment reach baresip"
 		}
 		t.Run(name, func(t *testing.T) {
-			h := newHarness(t)
-			agent := startBaresipAgent(t, h.agentPort)
-			rtpConn, err := net.ListenPacket("udp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rtpConn.Close()
-			sess, err := newCaller(t, h).call(t, callerSDP(rtpConn.LocalAddr().(*net.UDPAddr).Port))
-			if err != nil {
-				t.Fatalf("baresip did not answer: %v", err)
-			}
-			call := activeCall(t, h)
-			pr := hushpay.Principal{Tenant: "default", Role: hushpay.RoleAgent, Actor: "test"}
-			var p *hushpay.Payment
-			if payment {
-				p = (&pcapCall{h: h, call: call}).startPayment(t, pr)
-			}
+			bc := callBaresipAgent(t, payment)
+			h, agent, rtpConn, sess, pr, p := bc.h, bc.agent, bc.rtp, bc.sess, bc.pr, bc.payment
 			tones, err := dtmf.Generate(pcapKeys, dtmf.DefaultGenOptions())
 			if err != nil {
 				t.Fatal(err)
@@ -202,23 +187,8 @@ func TestBaresipAgentKeyEvents(t *testing.T) {
 			name = "keys without a payment reach baresip"
 		}
 		t.Run(name, func(t *testing.T) {
-			h := newHarness(t)
-			agent := startBaresipAgent(t, h.agentPort)
-			rtpConn, err := net.ListenPacket("udp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rtpConn.Close()
-			sess, err := newCaller(t, h).call(t, callerSDP(rtpConn.LocalAddr().(*net.UDPAddr).Port))
-			if err != nil {
-				t.Fatalf("baresip did not answer: %v", err)
-			}
-			call := activeCall(t, h)
-			pr := hushpay.Principal{Tenant: "default", Role: hushpay.RoleAgent, Actor: "test"}
-			var p *hushpay.Payment
-			if payment {
-				p = (&pcapCall{h: h, call: call}).startPayment(t, pr)
-			}
+			bc := callBaresipAgent(t, payment)
+			h, agent, rtpConn, sess, pr, p := bc.h, bc.agent, bc.rtp, bc.sess, bc.pr, bc.payment
 			stopAudio := sendSilence(t, rtpConn, sess)
 			time.Sleep(500 * time.Millisecond) // the caller's RTP flows: INFO keys go through the relay
 			sendInfo(t, sess, "1")
@@ -302,4 +272,35 @@ func sendEvents(t *testing.T, conn net.PacketConn, sess *sipgo.DialogClientSessi
 // keys counts the RFC 4733 key presses baresip has logged.
 func (a *baresipAgent) keys() int {
 	return strings.Count(a.out.String(), "(end=0)")
+}
+
+// baresipCall is a call from the in-process caller to baresip as the agent's phone.
+type baresipCall struct {
+	h       *harness
+	agent   *baresipAgent
+	rtp     net.PacketConn // the caller's media socket
+	sess    *sipgo.DialogClientSession
+	pr      hushpay.Principal
+	payment *hushpay.Payment // nil unless asked for
+}
+
+// callBaresipAgent places a call to baresip as the agent's phone, waits for it to be active and,
+// when payment is set, starts a payment on it.
+func callBaresipAgent(t *testing.T, payment bool) baresipCall {
+	t.Helper()
+	bc := baresipCall{h: newHarness(t), pr: hushpay.Principal{Tenant: "default", Role: hushpay.RoleAgent, Actor: "test"}}
+	bc.agent = startBaresipAgent(t, bc.h.agentPort)
+	var err error
+	if bc.rtp, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bc.rtp.Close() })
+	if bc.sess, err = newCaller(t, bc.h).call(t, callerSDP(bc.rtp.LocalAddr().(*net.UDPAddr).Port)); err != nil {
+		t.Fatalf("baresip did not answer: %v", err)
+	}
+	call := activeCall(t, bc.h)
+	if payment {
+		bc.payment = (&pcapCall{h: bc.h, call: call}).startPayment(t, bc.pr)
+	}
+	return bc
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/audit"
 	"github.com/hushpay/hushpay/internal/b2bua"
+	"github.com/hushpay/hushpay/internal/dtmf/rfc4733"
 	"github.com/hushpay/hushpay/internal/media"
 	"github.com/hushpay/hushpay/internal/payments"
 	"github.com/hushpay/hushpay/internal/processor"
@@ -308,4 +309,33 @@ func activeCall(t testing.TB, h *harness) *hushpay.Call {
 		return false
 	})
 	return call
+}
+
+// sendKeyEvents sends each key as one RFC 4733 press (100 ms, on payload type pt, from SSRC ssrc,
+// starting at RTP timestamp ts) to hushpay's media address to, 2 ms between packets.
+func sendKeyEvents(t testing.TB, conn net.PacketConn, to net.Addr, pt uint8, ssrc, ts uint32, keys string) {
+	t.Helper()
+	sender := rfc4733.NewSender(rfc4733.SenderConfig{PayloadType: pt, SSRC: ssrc}, 100)
+	for _, key := range []byte(keys) {
+		packets, err := sender.AppendPress(nil, key, ts, 800)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pkt := range packets {
+			if _, err := conn.WriteTo(pkt, to); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		ts += 1600
+	}
+}
+
+// waitForDigits waits until the payment's card number field holds n digits.
+func waitForDigits(t testing.TB, h *harness, pr hushpay.Principal, paymentID string, n int) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%d keys in the card number field", n), func() bool {
+		got, err := h.payments.Get(context.Background(), pr, paymentID)
+		return err == nil && got.Fields[hushpay.FieldCardNumber].Length == n
+	})
 }

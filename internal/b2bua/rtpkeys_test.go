@@ -4,11 +4,9 @@ import (
 	"context"
 	"net"
 	"testing"
-	"time"
 
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/b2bua/sdp"
-	"github.com/hushpay/hushpay/internal/dtmf/rfc4733"
 	"github.com/hushpay/hushpay/internal/payments"
 )
 
@@ -42,25 +40,8 @@ func TestRFC4733KeysReachThePayment(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sender := rfc4733.NewSender(rfc4733.SenderConfig{PayloadType: 96, SSRC: 0x4242}, 100)
-	var ts uint32
-	for _, key := range []byte("4242") {
-		packets, err := sender.AppendPress(nil, key, ts, 800)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, pkt := range packets {
-			if _, err := rtpConn.WriteTo(pkt, hushpayMedia); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-		ts += 1600
-	}
-	waitFor(t, "four keys in the card number field", func() bool {
-		got, err := h.payments.Get(context.Background(), pr, p.ID)
-		return err == nil && got.Fields[hushpay.FieldCardNumber].Length == 4
-	})
+	sendKeyEvents(t, rtpConn, hushpayMedia, 96, 0x4242, 0, "4242")
+	waitForDigits(t, h, pr, p.ID, 4)
 	if err := sess.Bye(context.Background()); err != nil {
 		t.Fatalf("BYE: %v", err)
 	}
