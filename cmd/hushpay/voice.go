@@ -95,11 +95,13 @@ func voiceRoutes(cfg config.Config) (*b2bua.Router, error) {
 	return router, nil
 }
 
-// mediaLoops returns one media loop per CPU (epoll + batched I/O, Linux), or none where loops are
-// not available, in which case each call's relay reads its own sockets.
+// mediaLoops returns the media loops (epoll + batched I/O, Linux) that media_loops asks for (auto:
+// one per CPU but one), or none where loops are not available, in which case each call's relay
+// reads its own sockets.
 func mediaLoops(a *app) []*media.Loop {
+	n, _ := a.cfg.MediaLoopCount(runtime.NumCPU()) // validated at load
 	var loops []*media.Loop
-	for range runtime.NumCPU() {
+	for range n {
 		l, err := media.NewLoop()
 		if err != nil {
 			a.log.Info("media loops unavailable: each call's relay reads its own sockets", "err", err)
@@ -110,5 +112,6 @@ func mediaLoops(a *app) []*media.Loop {
 		}
 		loops = append(loops, l)
 	}
+	a.log.Info("media relay", "loops", len(loops))
 	return loops
 }

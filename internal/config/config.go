@@ -31,6 +31,7 @@ type Config struct {
 	RTPPorts   string        `name:"rtp_ports" help:"media relay port range, LOW-HIGH"`
 	SIPContact string        `name:"sip_contact_host" help:"host in hushpay's SIP Contact instead of the SIP host (behind NAT: the public name or IPv4 address)"`
 	MediaAddr  string        `name:"media_addr" help:"IP address written in SDP instead of the SIP host (behind NAT: the public address); the relay still binds the SIP host"`
+	MediaLoops string        `name:"media_loops" help:"media threads (epoll loops) relaying RTP: a number, or auto (one per CPU but one, at least one)"`
 	MaskMode   string        `name:"mask_mode" help:"tone, silence or drop"`
 	MaskScope  string        `name:"mask_scope" help:"secure or always"`
 	Processor  string        `name:"processor" help:"sandbox or stripe"`
@@ -59,6 +60,7 @@ func Default() Config {
 		HTTPAddr:   "127.0.0.1:8080",
 		SIPAddr:    "127.0.0.1:5060",
 		RTPPorts:   "20000-29999",
+		MediaLoops: "auto",
 		MaskMode:   "tone",
 		MaskScope:  "secure",
 		Processor:  "sandbox",
@@ -230,6 +232,9 @@ func (c *Config) Validate() error {
 	if _, _, err := c.RTPPortRange(); err != nil {
 		return bad("rtp_ports", "%v", err)
 	}
+	if _, err := c.MediaLoopCount(1); err != nil {
+		return bad("media_loops", "%v", err)
+	}
 	if !oneOf(c.MaskMode, "tone", "silence", "drop") {
 		return bad("mask_mode", "want tone, silence or drop")
 	}
@@ -354,4 +359,23 @@ func oneOf(s string, options ...string) bool {
 		}
 	}
 	return false
+}
+
+// maxMediaLoops bounds media_loops: more loops than this only add wake-ups.
+const maxMediaLoops = 256
+
+// MediaLoopCount returns how many media loops to run on a machine with cpus CPUs: media_loops as
+// a number, or for "auto" one per CPU but one (at least one), which leaves a core for SIP, the API
+// and the processor calls. docs/benchmarks-media.md shows why: on 2 cores one loop relays 800
+// masked calls within 1.05-1.12x of the minimal relay's CPU per packet, two loops cost up to 1.86x.
+func (c *Config) MediaLoopCount(cpus int) (int, error) {
+	v := strings.TrimSpace(c.MediaLoops)
+	if v == "" || v == "auto" {
+		return max(1, cpus-1), nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxMediaLoops {
+		return 0, fmt.Errorf("want auto or a number from 1 to %d", maxMediaLoops)
+	}
+	return n, nil
 }

@@ -60,6 +60,8 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		{map[string]string{"HUSHPAY_DATABASE": "mysql://x"}, "HUSHPAY_DATABASE"},
 		{map[string]string{"HUSHPAY_HTTP_ADDR": "8080"}, "HUSHPAY_HTTP_ADDR"},
 		{map[string]string{"HUSHPAY_RTP_PORTS": "30000-20000"}, "HUSHPAY_RTP_PORTS"},
+		{map[string]string{"HUSHPAY_MEDIA_LOOPS": "many"}, "HUSHPAY_MEDIA_LOOPS"},
+		{map[string]string{"HUSHPAY_MEDIA_LOOPS": "0"}, "HUSHPAY_MEDIA_LOOPS"},
 		{map[string]string{"HUSHPAY_MASK_MODE": "loud"}, "HUSHPAY_MASK_MODE"},
 		{map[string]string{"HUSHPAY_MASK_SCOPE": "never"}, "HUSHPAY_MASK_SCOPE"},
 		{map[string]string{"HUSHPAY_PROCESSOR": "stripe"}, "HUSHPAY_STRIPE_KEY"},
@@ -102,6 +104,29 @@ func TestNATSettings(t *testing.T) {
 	}
 	if _, err := Load("", env(map[string]string{"HUSHPAY_SIP_CONTACT_HOST": "203.0.113.7"})); err != nil {
 		t.Fatalf("an IPv4 contact host: %v", err)
+	}
+}
+
+func TestMediaLoopCount(t *testing.T) {
+	for _, tc := range []struct {
+		setting string
+		cpus    int
+		want    int
+	}{
+		{"auto", 1, 1}, {"auto", 2, 1}, {"auto", 8, 7}, {"", 4, 3}, {"2", 2, 2}, {" 3 ", 1, 3},
+	} {
+		c := Default()
+		c.MediaLoops = tc.setting
+		if got, err := c.MediaLoopCount(tc.cpus); err != nil || got != tc.want {
+			t.Errorf("media_loops %q on %d CPUs: %d %v, want %d", tc.setting, tc.cpus, got, err, tc.want)
+		}
+	}
+	c, err := Load("", env(map[string]string{"HUSHPAY_MEDIA_LOOPS": "4"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := c.MediaLoopCount(2); n != 4 {
+		t.Errorf("HUSHPAY_MEDIA_LOOPS=4 gives %d loops", n)
 	}
 }
 
