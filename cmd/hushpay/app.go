@@ -173,6 +173,7 @@ func (a *app) runCluster(ctx context.Context) {
 	}
 }
 
+// Close stops the payment service and closes the user store and the database.
 func (a *app) Close() error {
 	a.payments.Close()
 	a.userStore.Close()
