@@ -26,7 +26,7 @@ func TestRelayOnALoopLatchesAndCountsRTCP(t *testing.T) {
 }
 
 func TestLoopRelaysCloseCleanlyAndAClosedLoopTakesNoRelay(t *testing.T) {
-	if n := relayGoroutines() + loopGoroutines(); n != 0 {
+	if n := settledGoroutines(func() int { return relayGoroutines() + loopGoroutines() }, 0); n != 0 {
 		t.Fatalf("%d relay or loop goroutines before the test", n)
 	}
 	loop, err := NewLoop()
@@ -66,7 +66,7 @@ func TestLoopRelaysCloseCleanlyAndAClosedLoopTakesNoRelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = loop.Close() // twice is fine
-	if n := relayGoroutines() + loopGoroutines(); n != 0 {
+	if n := settledGoroutines(func() int { return relayGoroutines() + loopGoroutines() }, 0); n != 0 {
 		t.Errorf("%d relay or loop goroutines left after Close", n)
 	}
 	if _, err := NewRelay(Config{Ports: ports, Loop: loop}); !errors.Is(err, ErrLoopClosed) {

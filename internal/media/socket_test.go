@@ -70,7 +70,7 @@ func TestGarbageOnOneCallLeavesAnotherUnaffected(t *testing.T) {
 }
 
 func TestCloseStopsEveryGoroutineAndReturnsThePorts(t *testing.T) {
-	if n := relayGoroutines(); n != 0 {
+	if n := settledGoroutines(relayGoroutines, 0); n != 0 {
 		t.Fatalf("%d relay goroutines before the test", n)
 	}
 	ports, err := NewPortAllocator(47000, 47099)
@@ -110,7 +110,7 @@ func TestCloseStopsEveryGoroutineAndReturnsThePorts(t *testing.T) {
 	if ports.Available() != free {
 		t.Errorf("available = %d after Close, want %d", ports.Available(), free)
 	}
-	if n := relayGoroutines(); n != 0 {
+	if n := settledGoroutines(relayGoroutines, 0); n != 0 {
 		t.Errorf("%d relay goroutines left after Close", n)
 	}
 	remote := netip.MustParseAddrPort("127.0.0.1:9")
@@ -154,6 +154,19 @@ func TestStartRejectsLegsSDPCouldNotHaveNegotiated(t *testing.T) {
 
 // relayGoroutines counts the goroutines running a relay's loops. (Counting all goroutines would
 // also count those of earlier tests' sockets and subprocesses still winding down.)
+// settledGoroutines returns count() once it is want, or after 5 s whatever it is then: a goroutine
+// that Close waited for (its WaitGroup done, deferred) is still on its stack for a moment after.
+func settledGoroutines(count func() int, want int) int {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n := count()
+		if n == want || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func relayGoroutines() int {
 	buf := make([]byte, 1<<20)
 	stacks := string(buf[:runtime.Stack(buf, true)])
