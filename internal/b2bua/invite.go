@@ -381,9 +381,16 @@ func (c *call) answered(dc *sipgo.DialogClientSession) {
 	}
 	if err := c.caller.WriteResponse(res); err != nil {
 		if c.caller.LoadState() != sip.DialogStateEnded { // not a BYE overtaking its ACK
-			c.log.Info("caller did not take the answer", "err", err)
+			// No ACK within 64·T1 (or the caller's transport failed): RFC 3261 §13.3.1.4 ends
+			// the session with a BYE, which the server transaction's end now allows (§15).
+			c.log.Warn("no ACK from the caller for hushpay's 200; ending the call", "err", err)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := c.caller.Bye(ctx); err != nil {
+				c.log.Debug("BYE to caller failed", "err", err)
+			}
+			cancel()
 		}
-		c.hangup(context.Background(), "caller gone")
+		c.hangup(context.Background(), "no ACK")
 		return
 	}
 	if c.isLateOffer() {

@@ -264,3 +264,45 @@ func TestLateOfferAckWithoutUsableAnswerEndsTheCall(t *testing.T) {
 		})
 	}
 }
+
+// TestCallWithoutAnyAckEndsWithBye: a caller that never ACKs hushpay's 200 gets it retransmitted
+// for 64·T1, then the session is ended with a BYE on both legs (RFC 3261 §13.3.1.4), for an early
+// offer and a late one. sipgo's timers are shortened for the test (T1 10 ms, so 64·T1 is 640 ms),
+// for every UA in it.
+func TestCallWithoutAnyAckEndsWithBye(t *testing.T) {
+	sip.SetTimers(10*time.Millisecond, 80*time.Millisecond, 100*time.Millisecond)
+	t.Cleanup(func() { sip.SetTimers(500*time.Millisecond, 4*time.Second, 5*time.Second) })
+	for _, offer := range []string{"early", "late"} {
+		t.Run(offer+" offer", func(t *testing.T) {
+			h := newHarness(t)
+			agent := startAgentWithInfo(t, h)
+			c := newCaller(t, h)
+			callerByes := listenForBye(t, c)
+			var body []byte
+			if offer == "early" {
+				body = callerSDP(freePort(t))
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			ct := sip.ContentTypeHeader("application/sdp")
+			sess, err := c.dialogs.Invite(ctx, c.target, body, &ct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sess.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
+				t.Fatalf("INVITE: %v", err)
+			} // and no ACK
+			for who, byes := range map[string]<-chan *sip.Request{"caller": callerByes, "agent": agent.byes} {
+				select {
+				case <-byes:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("no BYE from hushpay at the %s", who)
+				}
+			}
+			waitFor(t, "the call to end", func() bool { return h.b.Calls() == 0 })
+			if !strings.Contains(h.logs.String(), "no ACK from the caller") {
+				t.Errorf("want the missing ACK logged:\n%s", h.logs.String())
+			}
+		})
+	}
+}
