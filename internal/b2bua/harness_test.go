@@ -260,6 +260,14 @@ func startSipp(t testing.TB, bin, scenario string, port int, remote string, extr
 	if remote != "" {
 		args = append(args, "-s", "agents", remote)
 	}
+	s.run(t, bin, args)
+	return s
+}
+
+// run starts sipp with args in the scenario's directory; the test's cleanup kills it if it is
+// still running.
+func (s *sipp) run(t testing.TB, bin string, args []string) {
+	t.Helper()
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Dir = s.dir
 	s.cmd.Stdout, s.cmd.Stderr = &s.out, &s.out
@@ -272,7 +280,6 @@ func startSipp(t testing.TB, bin, scenario string, port int, remote string, extr
 			_ = s.cmd.Wait()
 		}
 	})
-	return s
 }
 
 // wait waits for the scenario to end and fails the test, with sipp's message trace, unless it

@@ -161,7 +161,7 @@ var errGaveUp = errors.New("b2bua: onward INVITE cancelled")
 func (c *call) onwardInvite(req *sip.Request, route Route) (*sip.Request, error) {
 	var offer *sdp.Session
 	var err error
-	if c.isLateOffer() {
+	if c.lateOffer {
 		offer, err = c.agentOffer()
 	} else {
 		offer, err = c.sdpFor(hushpay.LegAgent, func(o sdp.Origin) (*sdp.Session, error) {
@@ -240,7 +240,7 @@ func (c *call) onAgentResponse(res *sip.Response) error {
 		return nil
 	}
 	var body []byte
-	if len(res.Body()) > 0 && c.isLateOffer() {
+	if len(res.Body()) > 0 && c.lateOffer {
 		// The caller made no offer and hushpay's offer can only go in the 2xx (no 100rel):
 		// the early SDP is not used and the caller gets the response without it.
 		c.log.Debug("early media SDP from the agent leg not used on a late-offer call", "status", res.StatusCode)
@@ -361,7 +361,7 @@ func (c *call) answered(dc *sipgo.DialogClientSession) {
 	}
 	var answer []byte
 	var err error
-	if c.isLateOffer() {
+	if c.lateOffer {
 		answer, err = c.lateAnswered(dc.InviteResponse.Body())
 	} else {
 		answer, err = c.agentAnswered(dc.InviteResponse.Body())
@@ -393,7 +393,7 @@ func (c *call) answered(dc *sipgo.DialogClientSession) {
 		c.hangup(context.Background(), "no ACK")
 		return
 	}
-	if c.isLateOffer() {
+	if c.lateOffer {
 		if err := c.startLateMedia(); err != nil {
 			// RFC 3261 section 13.2.2.4: the ACK must carry the answer to an offer in a 2xx;
 			// without a usable one the session cannot be set up.

@@ -86,11 +86,6 @@ func agreedCodecs(answer *sdp.Session) []string {
 	return out
 }
 
-// isLateOffer reports whether the caller's INVITE came without an offer.
-func (c *call) isLateOffer() bool {
-	return c.lateOffer
-}
-
 // agentOffer is the offer hushpay sends the agent leg for a late-offer call.
 func (c *call) agentOffer() (*sdp.Session, error) {
 	return c.sdpFor(hushpay.LegAgent, func(o sdp.Origin) (*sdp.Session, error) {
@@ -133,7 +128,7 @@ func (c *call) lateAnswered(body []byte) ([]byte, error) {
 // readAckAnswer keeps the SDP of the caller's first ACK to hushpay's 2xx on a late-offer call:
 // the answer to hushpay's offer. Retransmitted ACKs and ACKs of other transactions are ignored.
 func (c *call) readAckAnswer(ack *sip.Request) {
-	if !c.isLateOffer() || ack.CSeq() == nil || c.caller.InviteRequest.CSeq() == nil ||
+	if !c.lateOffer || ack.CSeq() == nil || c.caller.InviteRequest.CSeq() == nil ||
 		ack.CSeq().SeqNo != c.caller.InviteRequest.CSeq().SeqNo {
 		return
 	}

@@ -235,18 +235,7 @@ func startPcapCaller(t testing.TB, bin string, h *harness, pcap []byte, codecPT 
 		"-nostdin", "-trace_err", "-trace_msg",
 		"-key", "codec_pt", strconv.Itoa(int(codecPT)), "-key", "codec_name", codec,
 		"-s", "agents", h.b.Addr().String()}
-	s.cmd = exec.Command(bin, args...)
-	s.cmd.Dir = s.dir
-	s.cmd.Stdout, s.cmd.Stderr = &s.out, &s.out
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if s.cmd.ProcessState == nil {
-			_ = s.cmd.Process.Kill()
-			_ = s.cmd.Wait()
-		}
-	})
+	s.run(t, bin, args)
 	return s
 }
 
