@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
@@ -173,15 +174,39 @@ func startHarness(t testing.TB, hc harnessConfig) *harness {
 	return h
 }
 
-// freePort returns a UDP port on 127.0.0.1 that was free a moment ago (and its TCP twin).
+// freePort returns a port on 127.0.0.1 that was free a moment ago for UDP and TCP, with the next
+// port free for TCP as well (baresip listens for SIP over TLS on its SIP port + 1). It picks from
+// 10000-19999, below Linux's ephemeral range (32768-60999) and away from every media port range the
+// tests give hushpay (the default 20000-29999 and the ranges above 30000), so an outgoing
+// connection elsewhere in the test binary cannot be handed the port between this check and the
+// peer (sipp, baresip) binding it.
 func freePort(t testing.TB) int {
 	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 200 {
+		p := 10000 + rand.IntN(9999)
+		if portFree("udp", p) && portFree("tcp", p) && portFree("tcp", p+1) {
+			return p
+		}
 	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
+	t.Fatal("no free port in 10000-19999")
+	return 0
+}
+
+// portFree reports whether port p on 127.0.0.1 can be bound for network ("udp" or "tcp").
+func portFree(network string, p int) bool {
+	addr := fmt.Sprintf("127.0.0.1:%d", p)
+	if network == "udp" {
+		c, err := net.ListenPacket(network, addr)
+		if err != nil {
+			return false
+		}
+		return c.Close() == nil
+	}
+	l, err := net.Listen(network, addr)
+	if err != nil {
+		return false
+	}
+	return l.Close() == nil
 }
 
 // waitBound waits until something (a sipp started by the test) has bound UDP port on 127.0.0.1.
