@@ -19,6 +19,22 @@ const (
 	minLowShare = 0.1
 )
 
+// A press shorter than a block and a half must not be recognized, and a 20 ms tone covers at most
+// 3.14 half-blocks: a partial one, two full ones and another partial one, together less than two
+// halves' worth of samples (58 of 102 in the two edges). The balance check alone refuses the block
+// at either edge only as long as the partial half's share looks like its sample count; with the
+// tones' phases falling badly, the two tones' leakage into each other's partial-half filters lifts
+// both edges under balance together about once in a thousand 20 ms tones. So the onset run's first
+// or last block must be even (both halves full: within tightBalance), which no 20 ms tone can give
+// (one edge of 38 samples or more leaves the other 20 or fewer); a run whose edge blocks are both
+// uneven (the 20 ms shape, or speech over a real press) is recognized only if the next half-block
+// still holds the key at confirmFraction of the run's amplitude, which a 20 ms tone, ended by then,
+// never does. That costs one half-block (6.4 ms) of latency on those runs only.
+const (
+	tightBalance    = 1.5
+	confirmFraction = 0.2
+)
+
 // limits are the checks one block must pass.
 type limits struct {
 	minLevel  float64 // dBm0, each tone
@@ -76,6 +92,7 @@ type block struct {
 	lowAmp, highAmp       float64 // peak amplitude, PCM16 units
 	lowOffset, highOffset float64 // measured frequency / nominal - 1
 	lowDominant           bool    // the low group's peak dominates by limits.dominance, not just lowDominance
+	even                  bool    // both halves hold the pair within tightBalance of each other
 }
 
 // evaluate checks whether the block made of half-blocks a and b holds one DTMF pair.
@@ -98,6 +115,7 @@ func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
 	if !pair.balanced(lim.balance) {
 		return block{}, false
 	}
+	even := pair.balanced(tightBalance)
 	lo, okLo := d.tone(pair.a[0], pair.b[0], row, lim)
 	hi, okHi := d.tone(pair.a[1], pair.b[1], 4+col, lim)
 	if !okLo || !okHi {
@@ -111,7 +129,7 @@ func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
 		return block{}, false
 	}
 	bl := block{row: row, col: col, lowAmp: lo.amp, highAmp: hi.amp, lowOffset: lo.offset, highOffset: hi.offset,
-		lowDominant: rowRatio >= lim.dominance}
+		lowDominant: rowRatio >= lim.dominance, even: even}
 	return bl, true
 }
 
@@ -119,11 +137,11 @@ func (d *Detector) evaluate(a, b *half, lim *limits) (block, bool) {
 // the key's two filters are computed during a press, so this needs no other filter and no
 // trigonometry: the pair must be balanced between the halves, loud enough, within the twist
 // limits and a large enough share of the block's power.
-func (d *Detector) holds(a, b *half, lim *limits) (block, bool) {
+func (d *Detector) holds(a, b *half, key byte, lim *limits) (block, bool) {
 	if (a.kind != halfFull && a.kind != halfKey) || (b.kind != halfFull && b.kind != halfKey) {
 		return block{}, false
 	}
-	row, col, _ := keyPosition(d.press.Key)
+	row, col, _ := keyPosition(key)
 	pair := d.separate(a, b, row, col)
 	if !pair.balanced(lim.balance) {
 		return block{}, false

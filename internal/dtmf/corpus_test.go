@@ -271,6 +271,45 @@ func noiseOnlyCategory() category {
 	return c
 }
 
+// randomPair appends n samples of the pair lo+hi, each tone starting at a random phase.
+func randomPair(dst []int16, n int, lo, hi tone, r *rand.Rand) []int16 {
+	pl, ph := 2*math.Pi*r.Float64(), 2*math.Pi*r.Float64()
+	for i := range n {
+		t := float64(i) / SampleRate
+		dst = append(dst, clamp16(Amplitude(lo.level)*math.Sin(2*math.Pi*lo.hz*t+pl)+Amplitude(hi.level)*math.Sin(2*math.Pi*hi.hz*t+ph)))
+	}
+	return dst
+}
+
+// randomSpread draws a pair's level, twist and frequency offsets within the given bounds.
+type randomSpread struct {
+	minLevel, maxLevel float64 // dBm0, the pair's mean
+	minTwist, maxTwist float64 // dB
+	offset             float64 // each tone within ±offset
+}
+
+// randomCategory renders every key count times, on and off samples each, each press with tones at
+// random phases, at a random onset within the first half-block of its slot, with level, twist and
+// offsets drawn from spread; want is what a perfect detector finds in one sequence of allKeys.
+func randomCategory(name string, seed uint64, count, on, off int, spread randomSpread, want func(string) string) category {
+	r := rand.New(rand.NewPCG(seed, 0xd7))
+	c := category{name: name}
+	for i := range count {
+		out := make([]int16, r.IntN(51))
+		for k := range len(allKeys) {
+			l, h, _ := Frequencies(allKeys[k])
+			lv := spread.minLevel + (spread.maxLevel-spread.minLevel)*r.Float64()
+			tw := spread.minTwist + (spread.maxTwist-spread.minTwist)*r.Float64()
+			lo := tone{l * (1 + spread.offset*(2*r.Float64()-1)), lv - tw/2}
+			hi := tone{h * (1 + spread.offset*(2*r.Float64()-1)), lv + tw/2}
+			out = randomPair(out, on, lo, hi, r)
+			out = append(out, make([]int16, off+r.IntN(51))...)
+		}
+		c.cases = append(c.cases, corpusCase{fmt.Sprintf("sequence %d", i), out, want(allKeys)})
+	}
+	return c
+}
+
 func syntheticCategories() []category {
 	return []category{
 		levelsCategory(),
@@ -283,6 +322,18 @@ func syntheticCategories() []category {
 		repeatCategory(),
 		noiseCategory(),
 		noiseOnlyCategory(),
+		// The same limits at random phases and onsets: a tone whose phases fall badly looks
+		// different to a 51-sample filter at its edges, which a phase-0 corpus never shows.
+		randomCategory("20 ms tones, random phases", 20, 400, 20*ms, 60*ms,
+			randomSpread{-36, -3, -8, 4, 0.015}, func(string) string { return "" }),
+		randomCategory("40 ms tones, 40 ms pauses, random phases", 40, 40, 40*ms, 40*ms,
+			randomSpread{-36, -3, 0, 0, 0}, func(k string) string { return k }),
+		randomCategory("twist at the limits, random phases", 41, 20, 60*ms, 60*ms,
+			randomSpread{-32, -4, -8, -8, 0}, func(k string) string { return k }),
+		randomCategory("twist +4, random phases", 42, 20, 60*ms, 60*ms,
+			randomSpread{-32, -4, 4, 4, 0}, func(k string) string { return k }),
+		randomCategory("offset within ±1.5%, random phases", 43, 40, 60*ms, 60*ms,
+			randomSpread{-33, -6, 0, 0, 0.015}, func(k string) string { return k }),
 	}
 }
 

@@ -131,6 +131,9 @@ type Detector struct {
 	runDrift [onsetBlocks][2]float64 // the last blocks' measured frequency offsets, low and high tone
 	runDom   [onsetBlocks]bool       // whether the last blocks' low peak dominated by limits.dominance
 	runEdge  [2]half                 // the half-blocks runFirst-1 and runFirst, kept to place the onset
+	runEven  [onsetBlocks]bool       // whether the last blocks were even (see block.even)
+	pending  bool                    // the run passed every check but needs one more block (see confirmation)
+	pendBl   block                   // the block that passed them
 
 	active         bool
 	press          Press
@@ -282,6 +285,14 @@ func (d *Detector) step(fn func(Event)) {
 		d.hold(a, b, fn)
 		return
 	}
+	if d.pending {
+		d.pending = false
+		d.refRow, d.refCol = d.reference(d.pendBl.row, d.pendBl.col)
+		if d.fraction(b) >= confirmFraction {
+			d.start(d.pendBl, fn)
+			return
+		}
+	}
 	bl, ok := d.evaluate(a, b, &d.limits[0])
 	if !ok {
 		d.run = 0
@@ -297,8 +308,13 @@ func (d *Detector) step(fn func(Event)) {
 	d.addLevel(bl)
 	d.runDrift[d.run%onsetBlocks] = [2]float64{bl.lowOffset, bl.highOffset}
 	d.runDom[d.run%onsetBlocks] = bl.lowDominant
+	d.runEven[d.run%onsetBlocks] = bl.even
 	if d.run >= onsetBlocks && d.dominant() && d.steady() && d.pure(bl) {
-		d.start(bl, fn)
+		if d.runEven[(d.run+1)%onsetBlocks] || bl.even {
+			d.start(bl, fn)
+			return
+		}
+		d.pending, d.pendBl = true, bl
 	}
 }
 
@@ -314,7 +330,7 @@ func (d *Detector) start(bl block, fn func(Event)) {
 
 // hold follows a press in progress and reports its end.
 func (d *Detector) hold(a, b *half, fn func(Event)) {
-	if bl, ok := d.holds(a, b, &d.limits[1]); ok {
+	if bl, ok := d.holds(a, b, d.press.Key, &d.limits[1]); ok {
 		d.miss = 0
 		d.lastGood = d.nHalf - 1
 		d.addLevel(bl)
