@@ -13,6 +13,7 @@ import (
 
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/audit"
+	"github.com/hushpay/hushpay/internal/payments/paymentstest"
 	"github.com/hushpay/hushpay/internal/processor"
 	"github.com/hushpay/hushpay/internal/processor/sandbox"
 	"github.com/hushpay/hushpay/internal/store/postgres"
@@ -35,7 +36,7 @@ type node struct {
 type testCluster struct {
 	url   string
 	clock *fakeClock
-	logs  *lockedBuffer
+	logs  *paymentstest.LogBuffer
 	a, b  *node
 }
 
@@ -43,7 +44,7 @@ type testCluster struct {
 // listen.
 func newCluster(t testing.TB) *testCluster {
 	t.Helper()
-	tc := &testCluster{url: storetest.PostgresURL(t), logs: &lockedBuffer{},
+	tc := &testCluster{url: storetest.PostgresURL(t), logs: &paymentstest.LogBuffer{},
 		clock: &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}}
 	ring, _, err := vault.LoadOrCreateDevKeyRing(t.TempDir())
 	if err != nil {

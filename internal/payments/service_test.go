@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,10 +13,8 @@ import (
 
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/audit"
-	"github.com/hushpay/hushpay/internal/processor"
-	"github.com/hushpay/hushpay/internal/processor/sandbox"
+	"github.com/hushpay/hushpay/internal/payments/paymentstest"
 	"github.com/hushpay/hushpay/internal/store/sqlite"
-	"github.com/hushpay/hushpay/internal/vault"
 )
 
 type fakeClock struct {
@@ -38,28 +34,11 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type fixture struct {
 	svc   *Service
 	store *sqlite.Store
 	clock *fakeClock
-	logs  *lockedBuffer
+	logs  *paymentstest.LogBuffer
 	dir   string
 }
 
@@ -72,34 +51,15 @@ var (
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "hushpay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	clock := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	ring, _, err := vault.LoadOrCreateDevKeyRing(dir)
+	pf := paymentstest.New(t, paymentstest.WithClock(clock))
+	svc, err := New(Config{Store: pf.Store, Vault: pf.Vault, Processors: pf.Processors, Audit: pf.Audit, Clock: clock,
+		Logger: pf.Logger, PublicURL: "https://pay.example.test/", Merchant: "Acme Health"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := vault.New(ctx, st, ring, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := processor.NewRegistry("sandbox", sandbox.New(sandbox.Options{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &lockedBuffer{}
-	svc, err := New(Config{Store: st, Vault: v, Processors: reg, Audit: audit.New(st, clock), Clock: clock,
-		Logger:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		PublicURL: "https://pay.example.test/", Merchant: "Acme Health"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { svc.Close(); st.Close() })
-	return &fixture{svc: svc, store: st, clock: clock, logs: logs, dir: dir}
+	t.Cleanup(svc.Close)
+	return &fixture{svc: svc, store: pf.Store, clock: clock, logs: pf.Logs, dir: pf.Dir}
 }
 
 func (f *fixture) call(t *testing.T, tenant string) *hushpay.Call {
