@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/hushpay/hushpay/internal/api"
 	"github.com/hushpay/hushpay/internal/apikey"
 	"github.com/hushpay/hushpay/internal/payments"
+	"github.com/hushpay/hushpay/internal/payments/paymentstest"
 	"github.com/hushpay/hushpay/internal/store/sqlite"
 )
 
@@ -27,6 +27,9 @@ const (
 	tenant      = "acme"
 	otherTenant = "globex"
 )
+
+// publicURL is the base of the secure links the test service issues.
+const publicURL = "https://pay.example.test"
 
 // harness is a real HTTP server around api.New, on a SQLite store in a temporary directory, with
 // an API key for every role. Every response it sees is kept, and checked at the end of the test for
@@ -38,7 +41,7 @@ type harness struct {
 	svc      *payments.Service
 	keys     map[hushpay.Role]string
 	otherKey string
-	logs     *syncBuffer
+	logs     *paymentstest.LogBuffer
 	ready    error
 
 	mu        sync.Mutex
@@ -49,23 +52,23 @@ type harnessOption func(*api.Config)
 
 func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "hushpay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	h := &harness{t: t, store: store, keys: map[hushpay.Role]string{}, logs: &syncBuffer{}}
+	f := paymentstest.New(t, paymentstest.JSONLogs())
+	h := &harness{t: t, store: f.Store, keys: map[hushpay.Role]string{}, logs: f.Logs}
 	for _, role := range hushpay.Roles {
 		h.keys[role] = h.newKey(tenant, role)
 	}
 	h.otherKey = h.newKey(otherTenant, hushpay.RoleAdmin)
-	h.svc = newService(t, store, dir, slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	var err error
+	h.svc, err = payments.New(payments.Config{Store: f.Store, Vault: f.Vault, Processors: f.Processors, Audit: f.Audit,
+		PublicURL: publicURL, Merchant: "Acme Health", Logger: f.Logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.svc.Close)
 	cfg := api.Config{
 		Payments:    h.svc,
-		Auth:        apikey.NewAuthenticator(store),
-		Idempotency: store,
+		Auth:        apikey.NewAuthenticator(f.Store),
+		Idempotency: f.Store,
 		Ready:       func(context.Context) error { return h.ready },
 		Logger:      slog.New(slog.NewJSONHandler(h.logs, nil)),
 	}
@@ -226,24 +229,6 @@ func cardForms(card string) []string {
 		groups = []string{card[:4], card[4:10], card[10:]}
 	}
 	return []string{card, strings.Join(groups, " "), strings.Join(groups, "-")}
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
 }
 
 // doStreamed sends body without a Content-Length (chunked), as a client that streams would.
