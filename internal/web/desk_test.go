@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -16,14 +15,11 @@ import (
 	"time"
 
 	"github.com/hushpay/hushpay"
-	"github.com/hushpay/hushpay/internal/audit"
 	"github.com/hushpay/hushpay/internal/payments"
-	"github.com/hushpay/hushpay/internal/processor"
-	"github.com/hushpay/hushpay/internal/processor/sandbox"
+	"github.com/hushpay/hushpay/internal/payments/paymentstest"
 	"github.com/hushpay/hushpay/internal/store/sqlite"
 	"github.com/hushpay/hushpay/internal/users"
 	"github.com/hushpay/hushpay/internal/users/sqlstore"
-	"github.com/hushpay/hushpay/internal/vault"
 )
 
 // testClock is the users' clock, moved by hand to expire sessions.
@@ -57,42 +53,26 @@ const testPassword = "correct horse battery"
 
 func newDesk(t *testing.T, senders map[string]payments.LinkSender, rate int) *deskEnv {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "hushpay.db")
-	st, err := sqlite.Open(ctx, dbPath)
+	f := paymentstest.New(t)
+	env := &deskEnv{store: f.Store, clock: &testClock{}}
+	us, err := sqlstore.Open(context.Background(), "sqlite:"+f.DBPath, f.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ring, _, err := vault.LoadOrCreateDevKeyRing(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := vault.New(ctx, st, ring, hushpay.SystemClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, _ := processor.NewRegistry("sandbox", sandbox.New(sandbox.Options{}))
-	env := &deskEnv{store: st, clock: &testClock{}}
-	us, err := sqlstore.Open(ctx, "sqlite:"+dbPath, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	aud := audit.New(st, hushpay.SystemClock{})
-	env.users, err = users.New(users.Config{Store: us, Audit: aud, Clock: env.clock, Argon2: users.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, Sealer: v})
+	env.users, err = users.New(users.Config{Store: us, Audit: f.Audit, Clock: env.clock, Argon2: users.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, Sealer: f.Vault})
 	if err != nil {
 		t.Fatal(err)
 	}
 	env.srv = httptest.NewUnstartedServer(nil)
 	env.srv.Start()
 	env.base = env.srv.URL
-	env.svc, err = payments.New(payments.Config{Store: st, Vault: v, Processors: reg, Audit: aud,
+	env.svc, err = payments.New(payments.Config{Store: f.Store, Vault: f.Vault, Processors: f.Processors, Audit: f.Audit,
 		PublicURL: env.base, Merchant: "Acme Health", Senders: senders})
 	if err != nil {
 		t.Fatal(err)
 	}
 	env.srv.Config.Handler = New(Config{Payments: env.svc, Users: env.users, RatePerMinute: rate})
-	t.Cleanup(func() { env.srv.Close(); env.svc.Close(); us.Close(); st.Close() })
+	t.Cleanup(func() { env.srv.Close(); env.svc.Close(); us.Close() })
 	return env
 }
 

@@ -8,46 +8,27 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hushpay/hushpay"
-	"github.com/hushpay/hushpay/internal/audit"
 	"github.com/hushpay/hushpay/internal/payments"
-	"github.com/hushpay/hushpay/internal/processor"
-	"github.com/hushpay/hushpay/internal/processor/sandbox"
-	"github.com/hushpay/hushpay/internal/store/sqlite"
-	"github.com/hushpay/hushpay/internal/vault"
+	"github.com/hushpay/hushpay/internal/payments/paymentstest"
 )
 
 var agent = hushpay.Principal{Tenant: "acme", Role: hushpay.RoleAgent, Actor: "apikey:test"}
 
 func newPages(t *testing.T, rate int) (*payments.Service, *httptest.Server) {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "hushpay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring, _, err := vault.LoadOrCreateDevKeyRing(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := vault.New(ctx, st, ring, hushpay.SystemClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, _ := processor.NewRegistry("sandbox", sandbox.New(sandbox.Options{}))
-	svc, err := payments.New(payments.Config{Store: st, Vault: v, Processors: reg, Audit: audit.New(st, hushpay.SystemClock{}),
+	f := paymentstest.New(t)
+	svc, err := payments.New(payments.Config{Store: f.Store, Vault: f.Vault, Processors: f.Processors, Audit: f.Audit,
 		PublicURL: "http://pay.test", Merchant: "Acme Health"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(New(Config{Payments: svc, RatePerMinute: rate}))
-	t.Cleanup(func() { srv.Close(); svc.Close(); st.Close() })
+	t.Cleanup(func() { srv.Close(); svc.Close() })
 	return svc, srv
 }
 
