@@ -247,11 +247,13 @@ func removeDC(x *[halfLen]float32) float32 {
 func (d *Detector) goertzel4(h *half, first int) {
 	c0, c1, c2, c3 := d.fb.coef[first], d.fb.coef[first+1], d.fb.coef[first+2], d.fb.coef[first+3]
 	var a1, a2, b1, b2, e1, e2, g1, g2 float32
+	// (x-a2) does not wait for the previous sample's a1, so each filter's chain from one sample
+	// to the next is one multiply and one add instead of a multiply and two adds.
 	for _, x := range &d.bufs[d.cur] {
-		a1, a2 = x+c0*a1-a2, a1
-		b1, b2 = x+c1*b1-b2, b1
-		e1, e2 = x+c2*e1-e2, e1
-		g1, g2 = x+c3*g1-g2, g1
+		a1, a2 = (x-a2)+c0*a1, a1
+		b1, b2 = (x-b2)+c1*b1, b1
+		e1, e2 = (x-e2)+c2*e1, e1
+		g1, g2 = (x-g2)+c3*g1, g1
 	}
 	s1 := [4]float32{a1, b1, e1, g1}
 	s2 := [4]float32{a2, b2, e2, g2}
@@ -266,8 +268,8 @@ func (d *Detector) goertzel2(h *half, j, k int) {
 	cj, ck := d.fb.coef[j], d.fb.coef[k]
 	var a1, a2, b1, b2 float32
 	for _, x := range &d.bufs[d.cur] {
-		a1, a2 = x+cj*a1-a2, a1
-		b1, b2 = x+ck*b1-b2, b1
+		a1, a2 = (x-a2)+cj*a1, a1
+		b1, b2 = (x-b2)+ck*b1, b1
 	}
 	h.y[j] = complex(a1-d.fb.cos[j]*a2, d.fb.sin[j]*a2)
 	h.y[k] = complex(b1-d.fb.cos[k]*b2, d.fb.sin[k]*b2)
