@@ -79,6 +79,7 @@ type filterBank struct {
 	sin   [8]float32    // sin(ω)
 	shift [8]complex128 // e^{-jω·halfLen}: moves the second half's output to the block's time base
 	omega [8]float64    // ω in radians per sample
+	dc    [8]complex64  // each filter's output for a half-block of constant 1 (see undc)
 	// leak[r][c] is what a tone on filter 4+c puts on filter r's output, and what a tone on
 	// filter r puts on filter 4+c's, per unit of that tone's own output, over one half-block.
 	leak [4][4][2]complex128
@@ -93,6 +94,11 @@ func newFilterBank() filterBank {
 		fb.sin[i] = float32(math.Sin(w))
 		fb.coef[i] = 2 * fb.cos[i]
 		fb.shift[i] = cmplx.Exp(complex(0, -w*halfLen))
+		var s1, s2 float64
+		for range halfLen {
+			s1, s2 = (1-s2)+2*math.Cos(w)*s1, s1
+		}
+		fb.dc[i] = complex64(complex(s1-math.Cos(w)*s2, math.Sin(w)*s2))
 	}
 	for r := range 4 {
 		for c := range 4 {
@@ -120,6 +126,7 @@ type Detector struct {
 	limits [2]limits // for the onset of a press and for holding it
 
 	bufs   [bufCount][halfLen]float32 // the half-block being filled and the ones before it
+	means  [bufCount]float32          // the mean of each of bufs once filled (see energyAndMean)
 	cur    int                        // index in bufs of the one being filled
 	fill   int
 	halves [ringSize]half
@@ -190,7 +197,8 @@ func (d *Detector) Flush(fn func(Event)) {
 func (d *Detector) analyse() {
 	h := &d.halves[d.nHalf%ringSize]
 	d.nHalf++
-	e := removeDC(&d.bufs[d.cur])
+	e, mean := energyAndMean(&d.bufs[d.cur])
+	d.means[d.cur] = mean
 	*h = half{energy: e}
 	if e < quietEnergy {
 		return
@@ -200,10 +208,15 @@ func (d *Detector) analyse() {
 		row, col, _ := keyPosition(d.press.Key)
 		h.kind = halfKey
 		d.goertzel2(h, row, 4+col)
+		d.undc(h, row, mean)
+		d.undc(h, 4+col, mean)
 		return
 	}
 	h.kind = halfLow
 	d.goertzel4(h, 0)
+	for k := range 4 {
+		d.undc(h, k, mean)
+	}
 	var peak float32
 	for i := range 4 {
 		peak = max(peak, sqMag(h.y[i]))
@@ -214,12 +227,16 @@ func (d *Detector) analyse() {
 	}
 	h.kind = halfFull
 	d.goertzel4(h, 4)
+	for k := 4; k < 8; k++ {
+		d.undc(h, k, mean)
+	}
 }
 
-// removeDC subtracts the mean of x from it and returns the sum of squares that is left, so that
-// a DC offset in a recording neither counts as power the tones would have to outweigh nor leaks
-// into the filters. It keeps four independent sums so the additions overlap.
-func removeDC(x *[halfLen]float32) float32 {
+// energyAndMean returns the sum of squares of x once its mean is taken out, and that mean, so
+// that a DC offset in a recording neither counts as power the tones would have to outweigh nor,
+// once the filters' outputs are corrected by undc, leaks into them. It keeps four independent sums
+// so the additions overlap.
+func energyAndMean(x *[halfLen]float32) (energy, mean float32) {
 	var e0, e1, e2, e3, sum float32
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
@@ -233,14 +250,15 @@ func removeDC(x *[halfLen]float32) float32 {
 		e0 += x[i] * x[i]
 		sum += x[i]
 	}
-	mean := sum / halfLen
-	if mean > -1 && mean < 1 {
-		return e0 + e1 + e2 + e3
-	}
-	for i := range x {
-		x[i] -= mean
-	}
-	return max(0, e0+e1+e2+e3-sum*mean)
+	mean = sum / halfLen
+	return max(0, e0+e1+e2+e3-sum*mean), mean
+}
+
+// undc takes out of filter k's output what the half-block's mean put there: the filter is linear,
+// so filtering x and subtracting mean times its output for a constant 1 is filtering x - mean,
+// without a pass over the samples to subtract it.
+func (d *Detector) undc(h *half, k int, mean float32) {
+	h.y[k] -= complex(mean, 0) * d.fb.dc[k]
 }
 
 // goertzel4 runs the four filters from first on the current half-block and stores their outputs.

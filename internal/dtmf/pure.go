@@ -185,9 +185,10 @@ var hannRun = func() (w [runLen]float64) {
 // windowed writes the onset run's samples (the last runLen) through a Hann window into x.
 func (d *Detector) windowed(x *[runLen]float64) {
 	for h := range bufCount {
-		buf := &d.bufs[(d.cur+1+h)%bufCount]
-		for j, v := range buf {
-			x[h*halfLen+j] = float64(v) * hannRun[h*halfLen+j]
+		i := (d.cur + 1 + h) % bufCount
+		mean := float64(d.means[i])
+		for j, v := range &d.bufs[i] {
+			x[h*halfLen+j] = (float64(v) - mean) * hannRun[h*halfLen+j]
 		}
 	}
 }
