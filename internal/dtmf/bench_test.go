@@ -63,10 +63,10 @@ func BenchmarkNaiveGoertzel20ms(b *testing.B) {
 			c0, c1, c2, c3 := coef[g], coef[g+1], coef[g+2], coef[g+3]
 			var a1, a2, b1, b2, e1, e2, f1, f2 float32
 			for _, x := range frame {
-				a1, a2 = x+c0*a1-a2, a1
-				b1, b2 = x+c1*b1-b2, b1
-				e1, e2 = x+c2*e1-e2, e1
-				f1, f2 = x+c3*f1-f2, f1
+				a1, a2 = (x-a2)+c0*a1, a1 // written as the detector's filters are
+				b1, b2 = (x-b2)+c1*b1, b1
+				e1, e2 = (x-e2)+c2*e1, e1
+				f1, f2 = (x-f2)+c3*f1, f1
 			}
 			sink += a1*a1 + a2*a2 - c0*a1*a2 + b1*b1 + b2*b2 - c1*b1*b2 +
 				e1*e1 + e2*e2 - c2*e1*e2 + f1*f1 + f2*f2 - c3*f1*f2
