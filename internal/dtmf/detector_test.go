@@ -176,3 +176,39 @@ func TestDCOffsetDoesNotHideKeys(t *testing.T) {
 		t.Errorf("with a DC offset of 1500: found %q, want %q", got, allKeys)
 	}
 }
+
+// TestPressIsReportedInTimeAtRandomPhases repeats the timing check on presses drawn at random
+// within the limits the detector must accept: key, tone phases, onset, 40-100 ms long, level
+// −3..−36 dBm0, twist −8..+4 dB, each tone within ±1.5%, through a random codec, in 8-sample
+// frames. Every press must be found, reported within 40 ms of its onset and placed within 5 ms.
+func TestPressIsReportedInTimeAtRandomPhases(t *testing.T) {
+	const tolerance, maxLatency = 5 * ms, 40 * ms
+	r := rand.New(rand.NewPCG(21, 22))
+	var worstLatency, worstStart, worstEnd int64
+	defer func() {
+		t.Logf("worst: KeyDown %.1f ms after the onset, Start off by %.1f ms, End by %.1f ms",
+			float64(worstLatency)/ms, float64(worstStart)/ms, float64(worstEnd)/ms)
+	}()
+	for i := range 1000 {
+		key := allKeys[r.IntN(len(allKeys))]
+		l, h, _ := Frequencies(key)
+		lead, on := 200+r.IntN(200), 40*ms+r.IntN(60*ms)
+		lv, tw := -3-33*r.Float64(), -8+12*r.Float64()
+		lo := tone{l * (1 + 0.03*(r.Float64()-0.5)), lv - tw/2}
+		hi := tone{h * (1 + 0.03*(r.Float64()-0.5)), lv + tw/2}
+		s := randomPair(make([]int16, lead), on, lo, hi, r)
+		s = codecs()[r.IntN(3)].apply(append(s, make([]int16, 100*ms)...))
+		events, at := eventsOf(s, 8)
+		if len(events) != 2 || events[0].Kind != KeyDown || events[1].Kind != KeyUp || events[1].Press.Key != key {
+			t.Errorf("press %d (%c, %d ms, %.1f dBm0, twist %+.1f): events %v", i, key, on/ms, lv, tw, events)
+			continue
+		}
+		up := events[1].Press
+		latency, startErr, endErr := at[0]-int64(lead), abs(up.Start-int64(lead)), abs(up.End-int64(lead+on))
+		worstLatency, worstStart, worstEnd = max(worstLatency, latency), max(worstStart, startErr), max(worstEnd, endErr)
+		if latency > maxLatency || startErr > tolerance || endErr > tolerance {
+			t.Errorf("press %d (%c, %.1f dBm0, twist %+.1f): KeyDown %d samples after the onset, Start off by %d, End by %d",
+				i, key, lv, tw, latency, startErr, endErr)
+		}
+	}
+}
