@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/hushpay/hushpay"
@@ -13,13 +12,13 @@ import (
 // CreateCall stores a new call and indexes its legs' SIP Call-IDs; an existing (tenant, ID) is
 // KindConflict.
 func (s *Store) CreateCall(ctx context.Context, c *hushpay.Call) error {
-	data, err := json.Marshal(c)
+	data, err := sqlstore.Calls.Encode(c)
 	if err != nil {
 		return dbError("create_call", err)
 	}
 	return s.write(ctx, "create_call", func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO calls (tenant, id, state, created_at, version, data)
-			VALUES ($1, $2, $3, $4, $5, $6)`, c.Tenant, c.ID, c.State, ts(c.StartedAt), c.Version, data)
+			VALUES ($1, $2, $3, $4, $5, $6)`, c.Tenant, c.ID, c.State, dialect.Time(c.StartedAt), c.Version, data)
 		if err != nil {
 			return err
 		}
@@ -29,17 +28,11 @@ func (s *Store) CreateCall(ctx context.Context, c *hushpay.Call) error {
 
 // GetCall returns the tenant's call; KindNotFound if none.
 func (s *Store) GetCall(ctx context.Context, tenant, id string) (*hushpay.Call, error) {
-	var data []byte
-	var version int64
-	err := s.pool.QueryRow(ctx, `SELECT data, version FROM calls WHERE tenant = $1 AND id = $2`, tenant, id).
-		Scan(&data, &version)
-	if errors.Is(err, pgx.ErrNoRows) {
+	c, err := sqlstore.Calls.Scan(s.pool.QueryRow(ctx, `SELECT data, version FROM calls
+		WHERE tenant = $1 AND id = $2`, tenant, id))
+	if sqlstore.NoRows(err) {
 		return nil, hushpay.NotFound("call")
 	}
-	if err != nil {
-		return nil, dbError("get_call", err)
-	}
-	c, err := decodeCall(data, version)
 	return c, dbError("get_call", err)
 }
 
@@ -49,16 +42,14 @@ var errMissed = errors.New("no row at that version")
 
 // UpdateCall writes c (and its legs) if the stored version is c.Version, then increments both.
 func (s *Store) UpdateCall(ctx context.Context, c *hushpay.Call) error {
-	next := *c
-	next.Version++
-	data, err := json.Marshal(&next)
+	next, data, err := sqlstore.Calls.Next(c)
 	if err != nil {
 		return dbError("update_call", err)
 	}
 	err = s.write(ctx, "update_call", func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE calls SET state = $1, created_at = $2, version = $3, data = $4
 			WHERE tenant = $5 AND id = $6 AND version = $7`,
-			next.State, ts(next.StartedAt), next.Version, data, c.Tenant, c.ID, c.Version)
+			next.State, dialect.Time(next.StartedAt), next.Version, data, c.Tenant, c.ID, c.Version)
 		if err != nil {
 			return err
 		}
@@ -71,7 +62,7 @@ func (s *Store) UpdateCall(ctx context.Context, c *hushpay.Call) error {
 		return insertLegs(ctx, tx, c)
 	})
 	if errors.Is(err, errMissed) {
-		return s.explainMiss(ctx, "update_call", "calls", "call", c.Tenant, c.ID, versionConflict("call"))
+		return s.explainMiss(ctx, "update_call", "calls", "call", c.Tenant, c.ID, sqlstore.VersionConflict("call"))
 	}
 	if err == nil {
 		c.Version = next.Version
@@ -104,7 +95,7 @@ func (s *Store) ListCalls(ctx context.Context, tenant string, f hushpay.CallFilt
 	}
 	var page hushpay.Page[*hushpay.Call]
 	cursors, err := q.run(ctx, s.pool, f.Cursor, f.Limit, func(data []byte, version int64) error {
-		c, err := decodeCall(data, version)
+		c, err := sqlstore.Calls.Decode(data, version)
 		if err == nil {
 			page.Data = append(page.Data, c)
 		}
@@ -115,13 +106,4 @@ func (s *Store) ListCalls(ctx context.Context, tenant string, f hushpay.CallFilt
 	}
 	page.Data, page.HasMore, page.NextCursor = cutPage(page.Data, cursors, q.limit)
 	return page, nil
-}
-
-func decodeCall(data []byte, version int64) (*hushpay.Call, error) {
-	var c hushpay.Call
-	if err := sqlstore.DecodeJSON("call", data, &c); err != nil {
-		return nil, err
-	}
-	c.Version = version
-	return &c, nil
 }

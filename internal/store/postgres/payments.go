@@ -2,62 +2,51 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/store/sqlstore"
-	"github.com/jackc/pgx/v5"
 )
 
 // CreatePayment stores a new payment; an existing (tenant, ID) is KindConflict.
 func (s *Store) CreatePayment(ctx context.Context, p *hushpay.Payment) error {
-	data, err := json.Marshal(p)
+	data, err := sqlstore.Payments.Encode(p)
 	if err != nil {
 		return dbError("create_payment", err)
 	}
 	_, err = s.exec(ctx, "create_payment", `INSERT INTO payments
 		(tenant, id, state, reference, call_id, created_at, expires_at, version, data)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		p.Tenant, p.ID, p.State, p.Reference, p.CallID, ts(p.CreatedAt), ts(p.ExpiresAt), p.Version, data)
+		p.Tenant, p.ID, p.State, p.Reference, p.CallID, dialect.Time(p.CreatedAt), dialect.Time(p.ExpiresAt), p.Version, data)
 	return err
 }
 
 // GetPayment returns the tenant's payment; KindNotFound if none.
 func (s *Store) GetPayment(ctx context.Context, tenant, id string) (*hushpay.Payment, error) {
-	var data []byte
-	var version int64
-	err := s.pool.QueryRow(ctx, `SELECT data, version FROM payments WHERE tenant = $1 AND id = $2`, tenant, id).
-		Scan(&data, &version)
-	if errors.Is(err, pgx.ErrNoRows) {
+	p, err := sqlstore.Payments.Scan(s.pool.QueryRow(ctx, `SELECT data, version FROM payments
+		WHERE tenant = $1 AND id = $2`, tenant, id))
+	if sqlstore.NoRows(err) {
 		return nil, hushpay.NotFound("payment")
 	}
-	if err != nil {
-		return nil, dbError("get_payment", err)
-	}
-	p, err := decodePayment(data, version)
 	return p, dbError("get_payment", err)
 }
 
 // UpdatePayment writes p if the stored version is p.Version, then increments both.
 func (s *Store) UpdatePayment(ctx context.Context, p *hushpay.Payment) error {
-	next := *p
-	next.Version++
-	data, err := json.Marshal(&next)
+	next, data, err := sqlstore.Payments.Next(p)
 	if err != nil {
 		return dbError("update_payment", err)
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE payments SET state = $1, reference = $2, call_id = $3,
 		created_at = $4, expires_at = $5, version = $6, data = $7
 		WHERE tenant = $8 AND id = $9 AND version = $10`,
-		next.State, next.Reference, next.CallID, ts(next.CreatedAt), ts(next.ExpiresAt), next.Version, data,
-		p.Tenant, p.ID, p.Version)
+		next.State, next.Reference, next.CallID, dialect.Time(next.CreatedAt), dialect.Time(next.ExpiresAt),
+		next.Version, data, p.Tenant, p.ID, p.Version)
 	if err != nil {
 		return dbError("update_payment", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return s.explainMiss(ctx, "update_payment", "payments", "payment", p.Tenant, p.ID, versionConflict("payment"))
+		return s.explainMiss(ctx, "update_payment", "payments", "payment", p.Tenant, p.ID, sqlstore.VersionConflict("payment"))
 	}
 	p.Version = next.Version
 	return nil
@@ -68,13 +57,10 @@ func (s *Store) UpdatePayment(ctx context.Context, p *hushpay.Payment) error {
 func (s *Store) explainMiss(ctx context.Context, op, table, object, tenant, id string, conflict error) error {
 	var exists bool
 	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE tenant = $1 AND id = $2)`, tenant, id).Scan(&exists)
-	switch {
-	case err != nil:
+	if err != nil {
 		return dbError(op, err)
-	case !exists:
-		return hushpay.NotFound(object)
 	}
-	return conflict
+	return sqlstore.Missed(object, exists, conflict)
 }
 
 // ListPayments returns a newest-first page of the tenant's payments matching f.
@@ -85,7 +71,7 @@ func (s *Store) ListPayments(ctx context.Context, tenant string, f hushpay.Payme
 	q.where("reference", f.Reference)
 	var page hushpay.Page[*hushpay.Payment]
 	cursors, err := q.run(ctx, s.pool, f.Cursor, f.Limit, func(data []byte, version int64) error {
-		p, err := decodePayment(data, version)
+		p, err := sqlstore.Payments.Decode(data, version)
 		if err == nil {
 			page.Data = append(page.Data, p)
 		}
@@ -101,15 +87,15 @@ func (s *Store) ListPayments(ctx context.Context, tenant string, f hushpay.Payme
 // ListExpiring returns up to limit (at most sqlstore.MaxBatch) non-final payments of any tenant
 // that expired before now, oldest expiry first.
 func (s *Store) ListExpiring(ctx context.Context, now time.Time, limit int) ([]*hushpay.Payment, error) {
-	ps, err := s.queryPayments(ctx, `SELECT data, version FROM payments
+	ps, err := sqlstore.Query(ctx, s.query, sqlstore.Payments.Scan, `SELECT data, version FROM payments
 		WHERE state NOT IN `+sqlstore.FinalStatesSQL+` AND expires_at < $1
-		ORDER BY expires_at, tenant, id LIMIT $2`, ts(now), sqlstore.Batch(limit))
+		ORDER BY expires_at, tenant, id LIMIT $2`, dialect.Time(now), sqlstore.Batch(limit))
 	return ps, dbError("list_expiring", err)
 }
 
 // ListByReference returns every payment of the tenant with that reference, newest first.
 func (s *Store) ListByReference(ctx context.Context, tenant, reference string) ([]*hushpay.Payment, error) {
-	ps, err := s.queryPayments(ctx, `SELECT data, version FROM payments
+	ps, err := sqlstore.Query(ctx, s.query, sqlstore.Payments.Scan, `SELECT data, version FROM payments
 		WHERE tenant = $1 AND reference = $2 ORDER BY created_at DESC, id DESC`, tenant, reference)
 	return ps, dbError("list_by_reference", err)
 }
@@ -117,37 +103,6 @@ func (s *Store) ListByReference(ctx context.Context, tenant, reference string) (
 // DeletePaymentsBefore deletes final payments of any tenant created before t.
 func (s *Store) DeletePaymentsBefore(ctx context.Context, t time.Time) (int, error) {
 	n, err := s.exec(ctx, "delete_payments_before", `DELETE FROM payments
-		WHERE created_at < $1 AND state IN `+sqlstore.FinalStatesSQL, ts(t))
+		WHERE created_at < $1 AND state IN `+sqlstore.FinalStatesSQL, dialect.Time(t))
 	return int(n), err
-}
-
-func (s *Store) queryPayments(ctx context.Context, query string, args ...any) ([]*hushpay.Payment, error) {
-	rows, err := s.pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ps []*hushpay.Payment
-	for rows.Next() {
-		var data []byte
-		var version int64
-		if err := rows.Scan(&data, &version); err != nil {
-			return nil, err
-		}
-		p, err := decodePayment(data, version)
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, p)
-	}
-	return ps, rows.Err()
-}
-
-func decodePayment(data []byte, version int64) (*hushpay.Payment, error) {
-	var p hushpay.Payment
-	if err := sqlstore.DecodeJSON("payment", data, &p); err != nil {
-		return nil, err
-	}
-	p.Version = version
-	return &p, nil
 }

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -149,31 +150,50 @@ func (s *Store) exec(ctx context.Context, op, query string, args ...any) (int64,
 	return tag.RowsAffected(), nil
 }
 
-// dbError turns a driver error into a hushpay error: a *hushpay.Error passes through (with the
-// operation named), a unique violation is KindConflict, an unreachable database KindUnavailable,
-// anything else KindOther. A server error is reduced to its SQLSTATE, names and message (never its
-// detail, which can quote row values; nor the message of a data exception, which can too).
-func dbError(op string, err error) error {
-	if err == nil {
-		return nil
+// query runs a read on the pool.
+func (s *Store) query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	op = "postgres." + op
-	var he *hushpay.Error
-	if errors.As(err, &he) {
-		return hushpay.WithOp(op, err)
-	}
-	kind, code, msg := hushpay.KindOther, "database_error", "database error"
+	return pgRows{rows}, nil
+}
+
+// pgRows gives pgx's rows the Close of database/sql's, for sqlstore.
+type pgRows struct{ pgx.Rows }
+
+// Close closes the rows; their error is Err's.
+func (r pgRows) Close() error {
+	r.Rows.Close()
+	return nil
+}
+
+// dialect is PostgreSQL's: $n parameters, times as timestamptz.
+var dialect = sqlstore.Dialect{
+	Name:        "postgres",
+	Placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
+	Time:        func(t time.Time) any { return sqlstore.Trim(t) },
+	Classify:    classify,
+}
+
+// dbError turns a driver error into a hushpay error (see sqlstore.Dialect.Error).
+func dbError(op string, err error) error { return dialect.Error(op, err) }
+
+// classify tells a unique violation and an unreachable database apart. A server error is reduced
+// to its SQLSTATE, names and message (never its detail, which can quote row values; nor the
+// message of a data exception, which can too).
+func classify(err error) (sqlstore.Fault, error) {
 	var pe *pgconn.PgError
 	switch {
 	case errors.As(err, &pe):
 		if pe.Code == "23505" {
-			kind, code, msg = hushpay.KindConflict, "duplicate", "the object already exists"
+			return sqlstore.FaultDuplicate, safePgError(pe)
 		}
-		err = safePgError(pe)
+		return sqlstore.FaultOther, safePgError(pe)
 	case unavailable(err):
-		kind, code, msg = hushpay.KindUnavailable, "database_unavailable", "the database is not available"
+		return sqlstore.FaultUnavailable, err
 	}
-	return &hushpay.Error{Op: op, Kind: kind, Code: code, Message: msg, Err: err}
+	return sqlstore.FaultOther, err
 }
 
 func safePgError(pe *pgconn.PgError) error {
@@ -195,37 +215,4 @@ func unavailable(err error) bool {
 	return errors.As(err, &ce) || pgconn.Timeout(err) || errors.Is(err, context.Canceled) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, puddle.ErrClosedPool) ||
 		errors.Is(err, pgx.ErrTxClosed)
-}
-
-func versionConflict(object string) error {
-	return hushpay.Errorf(hushpay.KindConflict, "version_conflict", "%s was changed by someone else; reload it and retry", object)
-}
-
-// ts is the stored form of a time: UTC, to the microsecond (timestamptz's precision).
-func ts(t time.Time) time.Time { return sqlstore.Trim(t) }
-
-// tsPtr is ts for an optional time.
-func tsPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	v := ts(*t)
-	return &v
-}
-
-// utcPtr returns a scanned optional time in UTC.
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	v := t.UTC()
-	return &v
-}
-
-// nonNil stores a nil byte slice as an empty one (pgx sends nil as NULL; the columns are NOT NULL).
-func nonNil(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
 }

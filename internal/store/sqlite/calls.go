@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/store/sqlstore"
@@ -12,14 +11,14 @@ import (
 // CreateCall stores a new call and indexes its legs' SIP Call-IDs; an existing (tenant, ID) is
 // KindConflict.
 func (s *Store) CreateCall(ctx context.Context, c *hushpay.Call) error {
-	data, err := json.Marshal(c)
+	data, err := sqlstore.Calls.Encode(c)
 	if err != nil {
 		return dbError("create_call", err)
 	}
 	return s.write(ctx, "create_call", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO calls (tenant, id, state, created_at, version, data)
 			VALUES (?, ?, ?, ?, ?, ?)`,
-			c.Tenant, c.ID, c.State, sqlstore.Micros(c.StartedAt), c.Version, data)
+			c.Tenant, c.ID, c.State, dialect.Time(c.StartedAt), c.Version, data)
 		if err != nil {
 			return err
 		}
@@ -29,36 +28,28 @@ func (s *Store) CreateCall(ctx context.Context, c *hushpay.Call) error {
 
 // GetCall returns the tenant's call; KindNotFound if none.
 func (s *Store) GetCall(ctx context.Context, tenant, id string) (*hushpay.Call, error) {
-	var data []byte
-	var version int64
-	err := s.reader.QueryRowContext(ctx, `SELECT data, version FROM calls WHERE tenant = ? AND id = ?`,
-		tenant, id).Scan(&data, &version)
-	if err == sql.ErrNoRows {
+	c, err := sqlstore.Calls.Scan(s.reader.QueryRowContext(ctx, `SELECT data, version FROM calls
+		WHERE tenant = ? AND id = ?`, tenant, id))
+	if sqlstore.NoRows(err) {
 		return nil, hushpay.NotFound("call")
 	}
-	if err != nil {
-		return nil, dbError("get_call", err)
-	}
-	c, err := decodeCall(data, version)
 	return c, dbError("get_call", err)
 }
 
 // UpdateCall writes c (and its legs) if the stored version is c.Version, then increments both.
 func (s *Store) UpdateCall(ctx context.Context, c *hushpay.Call) error {
-	next := *c
-	next.Version++
-	data, err := json.Marshal(&next)
+	next, data, err := sqlstore.Calls.Next(c)
 	if err != nil {
 		return dbError("update_call", err)
 	}
 	err = s.write(ctx, "update_call", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE calls SET state = ?, created_at = ?, version = ?, data = ?
 			WHERE tenant = ? AND id = ? AND version = ?`,
-			next.State, sqlstore.Micros(next.StartedAt), next.Version, data, c.Tenant, c.ID, c.Version)
+			next.State, dialect.Time(next.StartedAt), next.Version, data, c.Tenant, c.ID, c.Version)
 		if err != nil {
 			return err
 		}
-		if err := checkVersioned(ctx, tx, res, "calls", "call", c.Tenant, c.ID); err != nil {
+		if err := explainMiss(ctx, tx, res, "calls", "call", c.Tenant, c.ID, sqlstore.VersionConflict("call")); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM call_legs WHERE tenant = ? AND call_id = ?`, c.Tenant, c.ID); err != nil {
@@ -97,7 +88,7 @@ func (s *Store) ListCalls(ctx context.Context, tenant string, f hushpay.CallFilt
 	}
 	var page hushpay.Page[*hushpay.Call]
 	cursors, err := q.run(ctx, s.reader, f.Cursor, f.Limit, func(data []byte, version int64) error {
-		c, err := decodeCall(data, version)
+		c, err := sqlstore.Calls.Decode(data, version)
 		if err == nil {
 			page.Data = append(page.Data, c)
 		}
@@ -108,13 +99,4 @@ func (s *Store) ListCalls(ctx context.Context, tenant string, f hushpay.CallFilt
 	}
 	page.Data, page.HasMore, page.NextCursor = cutPage(page.Data, cursors, q.limit)
 	return page, nil
-}
-
-func decodeCall(data []byte, version int64) (*hushpay.Call, error) {
-	var c hushpay.Call
-	if err := sqlstore.DecodeJSON("call", data, &c); err != nil {
-		return nil, err
-	}
-	c.Version = version
-	return &c, nil
 }

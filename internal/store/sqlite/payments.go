@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"time"
 
 	"github.com/hushpay/hushpay"
@@ -12,36 +11,30 @@ import (
 
 // CreatePayment stores a new payment; an existing (tenant, ID) is KindConflict.
 func (s *Store) CreatePayment(ctx context.Context, p *hushpay.Payment) error {
-	data, err := json.Marshal(p)
+	data, err := sqlstore.Payments.Encode(p)
 	if err != nil {
 		return dbError("create_payment", err)
 	}
 	_, err = s.exec(ctx, "create_payment", `INSERT INTO payments
 		(tenant, id, state, reference, call_id, created_at, expires_at, version, data)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.Tenant, p.ID, p.State, p.Reference, p.CallID,
-		sqlstore.Micros(p.CreatedAt), sqlstore.Micros(p.ExpiresAt), p.Version, data)
+		p.Tenant, p.ID, p.State, p.Reference, p.CallID, dialect.Time(p.CreatedAt), dialect.Time(p.ExpiresAt), p.Version, data)
 	return err
 }
 
 // GetPayment returns the tenant's payment; KindNotFound if none.
 func (s *Store) GetPayment(ctx context.Context, tenant, id string) (*hushpay.Payment, error) {
-	row := s.reader.QueryRowContext(ctx, `SELECT data, version FROM payments WHERE tenant = ? AND id = ?`, tenant, id)
-	p, err := scanPayment(row)
-	if err == sql.ErrNoRows {
+	p, err := sqlstore.Payments.Scan(s.reader.QueryRowContext(ctx, `SELECT data, version FROM payments
+		WHERE tenant = ? AND id = ?`, tenant, id))
+	if sqlstore.NoRows(err) {
 		return nil, hushpay.NotFound("payment")
 	}
-	if err != nil {
-		return nil, dbError("get_payment", err)
-	}
-	return p, nil
+	return p, dbError("get_payment", err)
 }
 
 // UpdatePayment writes p if the stored version is p.Version, then increments both.
 func (s *Store) UpdatePayment(ctx context.Context, p *hushpay.Payment) error {
-	next := *p
-	next.Version++
-	data, err := json.Marshal(&next)
+	next, data, err := sqlstore.Payments.Next(p)
 	if err != nil {
 		return dbError("update_payment", err)
 	}
@@ -49,35 +42,17 @@ func (s *Store) UpdatePayment(ctx context.Context, p *hushpay.Payment) error {
 		res, err := tx.ExecContext(ctx, `UPDATE payments SET state = ?, reference = ?, call_id = ?,
 			created_at = ?, expires_at = ?, version = ?, data = ?
 			WHERE tenant = ? AND id = ? AND version = ?`,
-			next.State, next.Reference, next.CallID, sqlstore.Micros(next.CreatedAt),
-			sqlstore.Micros(next.ExpiresAt), next.Version, data, p.Tenant, p.ID, p.Version)
+			next.State, next.Reference, next.CallID, dialect.Time(next.CreatedAt), dialect.Time(next.ExpiresAt),
+			next.Version, data, p.Tenant, p.ID, p.Version)
 		if err != nil {
 			return err
 		}
-		return checkVersioned(ctx, tx, res, "payments", "payment", p.Tenant, p.ID)
+		return explainMiss(ctx, tx, res, "payments", "payment", p.Tenant, p.ID, sqlstore.VersionConflict("payment"))
 	})
 	if err == nil {
 		p.Version = next.Version
 	}
 	return err
-}
-
-// checkVersioned explains an UPDATE … AND version = ? that changed nothing: the row is missing
-// (KindNotFound) or was changed by someone else (KindConflict).
-func checkVersioned(ctx context.Context, tx *sql.Tx, res sql.Result, table, object, tenant, id string) error {
-	n, err := res.RowsAffected()
-	if err != nil || n == 1 {
-		return err
-	}
-	var exists int
-	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE tenant = ? AND id = ?`, tenant, id).Scan(&exists)
-	if err != nil {
-		return err
-	}
-	if exists == 0 {
-		return hushpay.NotFound(object)
-	}
-	return versionConflict(object)
 }
 
 // ListPayments returns a newest-first page of the tenant's payments matching f.
@@ -88,7 +63,7 @@ func (s *Store) ListPayments(ctx context.Context, tenant string, f hushpay.Payme
 	q.where("reference", f.Reference)
 	var page hushpay.Page[*hushpay.Payment]
 	cursors, err := q.run(ctx, s.reader, f.Cursor, f.Limit, func(data []byte, version int64) error {
-		p, err := decodePayment(data, version)
+		p, err := sqlstore.Payments.Decode(data, version)
 		if err == nil {
 			page.Data = append(page.Data, p)
 		}
@@ -104,63 +79,22 @@ func (s *Store) ListPayments(ctx context.Context, tenant string, f hushpay.Payme
 // ListExpiring returns up to limit (at most sqlstore.MaxBatch) non-final payments of any tenant
 // that expired before now, oldest expiry first.
 func (s *Store) ListExpiring(ctx context.Context, now time.Time, limit int) ([]*hushpay.Payment, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT data, version FROM payments
+	ps, err := sqlstore.Query(ctx, s.query, sqlstore.Payments.Scan, `SELECT data, version FROM payments
 		WHERE state NOT IN `+sqlstore.FinalStatesSQL+` AND expires_at < ?
-		ORDER BY expires_at, tenant, id LIMIT ?`, sqlstore.Micros(now), sqlstore.Batch(limit))
-	if err != nil {
-		return nil, dbError("list_expiring", err)
-	}
-	ps, err := collectPayments(rows)
+		ORDER BY expires_at, tenant, id LIMIT ?`, dialect.Time(now), sqlstore.Batch(limit))
 	return ps, dbError("list_expiring", err)
 }
 
 // ListByReference returns every payment of the tenant with that reference, newest first.
 func (s *Store) ListByReference(ctx context.Context, tenant, reference string) ([]*hushpay.Payment, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT data, version FROM payments
+	ps, err := sqlstore.Query(ctx, s.query, sqlstore.Payments.Scan, `SELECT data, version FROM payments
 		WHERE tenant = ? AND reference = ? ORDER BY created_at DESC, id DESC`, tenant, reference)
-	if err != nil {
-		return nil, dbError("list_by_reference", err)
-	}
-	ps, err := collectPayments(rows)
 	return ps, dbError("list_by_reference", err)
 }
 
 // DeletePaymentsBefore deletes final payments of any tenant created before t.
 func (s *Store) DeletePaymentsBefore(ctx context.Context, t time.Time) (int, error) {
 	n, err := s.exec(ctx, "delete_payments_before", `DELETE FROM payments
-		WHERE created_at < ? AND state IN `+sqlstore.FinalStatesSQL, sqlstore.Micros(t))
+		WHERE created_at < ? AND state IN `+sqlstore.FinalStatesSQL, dialect.Time(t))
 	return int(n), err
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-func scanPayment(row scanner) (*hushpay.Payment, error) {
-	var data []byte
-	var version int64
-	if err := row.Scan(&data, &version); err != nil {
-		return nil, err
-	}
-	return decodePayment(data, version)
-}
-
-func decodePayment(data []byte, version int64) (*hushpay.Payment, error) {
-	var p hushpay.Payment
-	if err := sqlstore.DecodeJSON("payment", data, &p); err != nil {
-		return nil, err
-	}
-	p.Version = version
-	return &p, nil
-}
-
-func collectPayments(rows *sql.Rows) ([]*hushpay.Payment, error) {
-	defer rows.Close()
-	var ps []*hushpay.Payment
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, p)
-	}
-	return ps, rows.Err()
 }

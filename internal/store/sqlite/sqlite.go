@@ -167,55 +167,43 @@ func (s *Store) exec(ctx context.Context, op, query string, args ...any) (int64,
 	return n, nil
 }
 
-// dbError turns a driver error into a hushpay error: a *hushpay.Error passes through (with the
-// operation named), a unique-constraint violation is KindConflict, anything else KindOther (or
-// KindUnavailable when the database is busy or closed). SQLite's messages name tables and
-// columns, never bound values, so the driver error is kept for the logs.
-func dbError(op string, err error) error {
-	if err == nil {
-		return nil
+// query runs a read on the reader pool.
+func (s *Store) query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	rows, err := s.reader.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	op = "sqlite." + op
-	var he *hushpay.Error
-	if errors.As(err, &he) {
-		return hushpay.WithOp(op, err)
-	}
-	kind, code, msg := hushpay.KindOther, "database_error", "database error"
+	return rows, nil
+}
+
+// dialect is SQLite's: ? parameters, times as microseconds since the epoch.
+var dialect = sqlstore.Dialect{
+	Name:        "sqlite",
+	Placeholder: func(int) string { return "?" },
+	Time:        func(t time.Time) any { return sqlstore.Micros(t) },
+	Classify:    classify,
+}
+
+// dbError turns a driver error into a hushpay error (see sqlstore.Dialect.Error). SQLite's
+// messages name tables and columns, never bound values, so the driver error is kept for the logs.
+func dbError(op string, err error) error { return dialect.Error(op, err) }
+
+// classify tells a unique-constraint violation, a busy database and a closed one apart.
+func classify(err error) (sqlstore.Fault, error) {
 	var se *sqlitedriver.Error
 	switch {
 	case errors.As(err, &se) && isUnique(se.Code()):
-		kind, code, msg = hushpay.KindConflict, "duplicate", "the object already exists"
+		return sqlstore.FaultDuplicate, err
 	case errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED):
-		kind, code, msg = hushpay.KindUnavailable, "database_busy", "the database is busy"
+		return sqlstore.FaultBusy, err
 	case errors.Is(err, sql.ErrConnDone), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		kind, code, msg = hushpay.KindUnavailable, "database_unavailable", "the database is not available"
+		return sqlstore.FaultUnavailable, err
 	case strings.Contains(err.Error(), "sql: database is closed"):
-		kind, code, msg = hushpay.KindUnavailable, "database_unavailable", "the database is not available"
+		return sqlstore.FaultUnavailable, err
 	}
-	return &hushpay.Error{Op: op, Kind: kind, Code: code, Message: msg, Err: err}
+	return sqlstore.FaultOther, err
 }
 
 func isUnique(code int) bool {
 	return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-}
-
-func versionConflict(object string) error {
-	return hushpay.Errorf(hushpay.KindConflict, "version_conflict", "%s was changed by someone else; reload it and retry", object)
-}
-
-// nullMicros stores an optional time.
-func nullMicros(t *time.Time) sql.NullInt64 {
-	if t == nil {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: sqlstore.Micros(*t), Valid: true}
-}
-
-// timePtr reads an optional time.
-func timePtr(v sql.NullInt64) *time.Time {
-	if !v.Valid {
-		return nil
-	}
-	t := sqlstore.FromMicros(v.Int64)
-	return &t
 }
