@@ -80,23 +80,6 @@ func insertLegs(ctx context.Context, tx *sql.Tx, c *hushpay.Call) error {
 // ListCalls returns a newest-first page of the tenant's calls matching f; SIPCallID matches the
 // Call-ID of either leg.
 func (s *Store) ListCalls(ctx context.Context, tenant string, f hushpay.CallFilter) (hushpay.Page[*hushpay.Call], error) {
-	q := newListQuery("calls", tenant)
-	q.where("state", string(f.State))
-	if f.SIPCallID != "" {
-		q.cond(`EXISTS (SELECT 1 FROM call_legs l
-			WHERE l.tenant = calls.tenant AND l.call_id = calls.id AND l.sip_call_id = ?)`, f.SIPCallID)
-	}
-	var page hushpay.Page[*hushpay.Call]
-	cursors, err := q.run(ctx, s.reader, f.Cursor, f.Limit, func(data []byte, version int64) error {
-		c, err := sqlstore.Calls.Decode(data, version)
-		if err == nil {
-			page.Data = append(page.Data, c)
-		}
-		return err
-	})
-	if err != nil {
-		return hushpay.Page[*hushpay.Call]{}, dbError("list_calls", err)
-	}
-	page.Data, page.HasMore, page.NextCursor = cutPage(page.Data, cursors, q.limit)
-	return page, nil
+	page, err := sqlstore.ListCalls(ctx, dialect, s.query, tenant, f)
+	return page, dbError("list_calls", err)
 }

@@ -57,23 +57,8 @@ func (s *Store) UpdatePayment(ctx context.Context, p *hushpay.Payment) error {
 
 // ListPayments returns a newest-first page of the tenant's payments matching f.
 func (s *Store) ListPayments(ctx context.Context, tenant string, f hushpay.PaymentFilter) (hushpay.Page[*hushpay.Payment], error) {
-	q := newListQuery("payments", tenant)
-	q.where("call_id", f.CallID)
-	q.where("state", string(f.State))
-	q.where("reference", f.Reference)
-	var page hushpay.Page[*hushpay.Payment]
-	cursors, err := q.run(ctx, s.reader, f.Cursor, f.Limit, func(data []byte, version int64) error {
-		p, err := sqlstore.Payments.Decode(data, version)
-		if err == nil {
-			page.Data = append(page.Data, p)
-		}
-		return err
-	})
-	if err != nil {
-		return hushpay.Page[*hushpay.Payment]{}, dbError("list_payments", err)
-	}
-	page.Data, page.HasMore, page.NextCursor = cutPage(page.Data, cursors, q.limit)
-	return page, nil
+	page, err := sqlstore.ListPayments(ctx, dialect, s.query, tenant, f)
+	return page, dbError("list_payments", err)
 }
 
 // ListExpiring returns up to limit (at most sqlstore.MaxBatch) non-final payments of any tenant
