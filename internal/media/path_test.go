@@ -3,6 +3,7 @@ package media
 import (
 	"bytes"
 	"math"
+	"math/rand/v2"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -301,5 +302,41 @@ func TestOtherCodecsPassUntouchedOnlyOutsideSecureMode(t *testing.T) {
 	a.handle(pkt, time.Now())
 	if len(back) != 1 || back[0].PayloadType != 9 {
 		t.Errorf("agent to caller: got %d packets, want one on PT 9", len(back))
+	}
+}
+
+// TestLookAheadCoversDetectorLatencyAtRandomPhases is TestLookAheadCoversDetectorLatency with
+// each press drawn at random within the limits the detector accepts: key, both tones' starting
+// phases, level −6..−36 dBm0, twist −8..+4 dB, each tone within ±1.5%, and its position in the
+// 20 ms frames, so that a phase or a frame position the grid above never produces cannot hide a
+// late mask. (It fails with a look-ahead of 160 samples; the grid test fails there too.)
+func TestLookAheadCoversDetectorLatencyAtRandomPhases(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 254))
+	s := newScript(t, pcmu96)
+	var want []byte
+	for range 600 {
+		key := "0123456789*#ABCD"[r.IntN(16)]
+		low, high, _ := dtmf.Frequencies(key)
+		level, twist := -6-30*r.Float64(), -8+12*r.Float64() // the louder tone at -2 dBm0 at most
+		lo, hi := dtmf.Amplitude(level-twist/2), dtmf.Amplitude(level+twist/2)
+		fl, fh := low*(1+0.03*(r.Float64()-0.5)), high*(1+0.03*(r.Float64()-0.5))
+		pl, ph := 2*math.Pi*r.Float64(), 2*math.Pi*r.Float64()
+		tone := make([]int16, 40*8+r.IntN(40*8))
+		for i := range tone {
+			t := float64(i) / 8000
+			tone[i] = int16(lo*math.Sin(2*math.Pi*fl*t+pl) + hi*math.Sin(2*math.Pi*fh*t+ph))
+		}
+		s.audio(s.noise(800 + r.IntN(160)))
+		s.audio(mix(tone, s.noise(len(tone))))
+		want = append(want, key)
+	}
+	s.audio(s.noise(960))
+	rig := newPathRig(t, pcmu96, pcmu101, MaskTone, ScopeAlways)
+	rig.play(s)
+	if got := rig.keysGot(); got != string(want) {
+		t.Errorf("keys %q, want %q", got, want)
+	}
+	if n := rig.path.stats.lateMasks.Load(); n != 0 {
+		t.Errorf("%d of %d presses recognised after their onset was sent", n, len(want))
 	}
 }
