@@ -16,6 +16,7 @@ import (
 
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/dtmf"
+	"github.com/hushpay/hushpay/internal/payments/paymentstest"
 	"github.com/hushpay/hushpay/internal/wav"
 )
 
@@ -71,7 +72,7 @@ func vowel(d time.Duration) []int16 {
 // baresip is one running baresip process.
 type baresip struct {
 	cmd  *exec.Cmd
-	out  lockedBuffer
+	out  paymentstest.LogBuffer
 	ctrl string // its ctrl_tcp address
 }
 
@@ -99,6 +100,72 @@ func (b *baresip) sendKeys(t *testing.T, keys string) {
 	}
 }
 
+// baresipConf is how one baresip's configuration directory differs from the others': both the
+// caller and the agent are headless, on 127.0.0.1, with a WAV file as microphone and PCM 8 kHz
+// mono audio.
+type baresipConf struct {
+	sipPort  int      // sip_listen port on 127.0.0.1
+	rtpPort  int      // first of the 4 RTP ports
+	mic      string   // file name, in the directory, of the microphone WAV
+	micWAV   []byte   // its content
+	account  string   // the accounts file
+	settings string   // config lines before the modules
+	modules  []string // modules after g711, aufile and aubridge (before account.so)
+	tail     string   // config lines after the modules
+}
+
+// runBaresip writes baresip's config, accounts, contacts and microphone WAV into dir and runs
+// `baresip -4 -f dir` with args there, its output going to out. At the test's cleanup it kills the
+// process, and logs out under name when the test failed.
+func runBaresip(t *testing.T, dir string, c baresipConf, name string, out *paymentstest.LogBuffer, args ...string) *exec.Cmd {
+	t.Helper()
+	config := fmt.Sprintf(`poll_method		poll
+sip_listen		127.0.0.1:%d
+net_interface		127.0.0.1
+audio_player		aubridge,nowhere
+audio_source		aufile,%s
+audio_alert		aubridge,nowhere
+ausrc_srate		8000
+auplay_srate		8000
+ausrc_channels		1
+auplay_channels		1
+rtp_ports		%d-%d
+%smodule_path		/usr/lib/baresip/modules
+module			g711.so
+module			aufile.so
+module			aubridge.so
+`, c.sipPort, filepath.Join(dir, c.mic), c.rtpPort, c.rtpPort+3, c.settings)
+	for _, m := range c.modules {
+		config += "module\t\t\t" + m + "\n"
+	}
+	config += "module_app\t\taccount.so\n" + c.tail
+	files := map[string][]byte{
+		"config":   []byte(config),
+		"accounts": []byte(c.account),
+		"contacts": nil,
+		c.mic:      c.micWAV,
+	}
+	for file, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, file), body, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("baresip", append([]string{"-4", "-f", dir}, args...)...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("%s output:\n%s", name, out.String())
+		}
+	})
+	return cmd
+}
+
 // startBaresip runs baresip headless with its own configuration directory, playing the WAV as its
 // microphone, and has it dial target.
 func startBaresip(t *testing.T, input []byte, target string) *baresip {
@@ -112,60 +179,18 @@ func startBaresip(t *testing.T, input []byte, target string) *baresip {
 func startBaresipWith(t *testing.T, input []byte, target string, tt *testTLS) *baresip {
 	t.Helper()
 	dir := t.TempDir()
-	wavPath := filepath.Join(dir, "caller.wav")
 	rtp, ctrl := freeMediaPort(t), freePort(t)
-	config := fmt.Sprintf(`poll_method		poll
-sip_listen		127.0.0.1:%d
-net_interface		127.0.0.1
-audio_player		aubridge,nowhere
-audio_source		aufile,%s
-audio_alert		aubridge,nowhere
-ausrc_srate		8000
-auplay_srate		8000
-ausrc_channels		1
-auplay_channels		1
-rtp_ports		%d-%d
-module_path		/usr/lib/baresip/modules
-module			g711.so
-module			aufile.so
-module			aubridge.so
-module			menu.so
-module			ctrl_tcp.so
-module_app		account.so
-ctrl_tcp_listen		127.0.0.1:%d
-`, freePort(t), wavPath, rtp, rtp+3, ctrl)
-	account := "<sip:caller@127.0.0.1>;regint=0;audio_codecs=PCMU\n"
-	args := []string{"-4", "-f", dir, "-t", "25", "-e", "/dial " + target}
+	conf := baresipConf{sipPort: freePort(t), rtpPort: rtp, mic: "caller.wav", micWAV: input,
+		account: "<sip:caller@127.0.0.1>;regint=0;audio_codecs=PCMU\n", modules: []string{"menu.so", "ctrl_tcp.so"},
+		tail: fmt.Sprintf("ctrl_tcp_listen\t\t127.0.0.1:%d\n", ctrl)}
+	args := []string{"-t", "25", "-e", "/dial " + target}
 	if tt != nil {
-		config += fmt.Sprintf("sip_cafile\t\t%s\nsip_certificate\t\t%s\n", tt.certFile, tt.bothFile)
-		account = "<sip:caller@127.0.0.1;transport=tls>;regint=0;audio_codecs=PCMU\n"
+		conf.tail += fmt.Sprintf("sip_cafile\t\t%s\nsip_certificate\t\t%s\n", tt.certFile, tt.bothFile)
+		conf.account = "<sip:caller@127.0.0.1;transport=tls>;regint=0;audio_codecs=PCMU\n"
 		args = append(args, "-s")
 	}
-	files := map[string][]byte{
-		"config":     []byte(config),
-		"accounts":   []byte(account),
-		"contacts":   nil,
-		"caller.wav": input,
-	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), body, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
 	b := &baresip{ctrl: fmt.Sprintf("127.0.0.1:%d", ctrl)}
-	b.cmd = exec.Command("baresip", args...)
-	b.cmd.Dir = dir
-	b.cmd.Stdout, b.cmd.Stderr = &b.out, &b.out
-	if err := b.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = b.cmd.Process.Kill()
-		_ = b.cmd.Wait()
-		if t.Failed() {
-			t.Logf("baresip output:\n%s", b.out.String())
-		}
-	})
+	b.cmd = runBaresip(t, dir, conf, "baresip", &b.out, args...)
 	return b
 }
 

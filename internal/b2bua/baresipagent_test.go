@@ -2,7 +2,6 @@ package b2bua_test
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"net"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"github.com/hushpay/hushpay/internal/b2bua/sdp"
 	"github.com/hushpay/hushpay/internal/dtmf"
 	"github.com/hushpay/hushpay/internal/dtmf/rfc4733"
+	"github.com/hushpay/hushpay/internal/payments/paymentstest"
 	"github.com/hushpay/hushpay/internal/wav"
 )
 
@@ -26,7 +26,7 @@ import (
 // (answermode=auto) and its sndfile module writes what it receives to a WAV file in dir.
 type baresipAgent struct {
 	cmd *exec.Cmd
-	out lockedBuffer // its log, which reports every DTMF key it receives
+	out paymentstest.LogBuffer // its log, which reports every DTMF key it receives
 	dir string
 }
 
@@ -40,50 +40,10 @@ func startBaresipAgent(t *testing.T, port int) *baresipAgent {
 		t.Fatal(err)
 	}
 	rtp := freeMediaPort(t)
-	config := fmt.Sprintf(`poll_method		poll
-sip_listen		127.0.0.1:%d
-net_interface		127.0.0.1
-audio_player		aubridge,nowhere
-audio_source		aufile,%s
-audio_alert		aubridge,nowhere
-ausrc_srate		8000
-auplay_srate		8000
-ausrc_channels		1
-auplay_channels		1
-rtp_ports		%d-%d
-snd_path		%s
-module_path		/usr/lib/baresip/modules
-module			g711.so
-module			aufile.so
-module			aubridge.so
-module			sndfile.so
-module			menu.so
-module_app		account.so
-`, port, filepath.Join(a.dir, "mic.wav"), rtp, rtp+3, a.dir)
-	files := map[string]string{
-		"config":   config,
-		"accounts": "<sip:agents@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMA\n",
-		"contacts": "",
-		"mic.wav":  mic.String(),
-	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(a.dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	a.cmd = exec.Command("baresip", "-4", "-f", a.dir, "-t", "60")
-	a.cmd.Dir = a.dir
-	a.cmd.Stdout, a.cmd.Stderr = &a.out, &a.out
-	if err := a.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = a.cmd.Process.Kill()
-		_ = a.cmd.Wait()
-		if t.Failed() {
-			t.Logf("baresip (agent) output:\n%s", a.out.String())
-		}
-	})
+	a.cmd = runBaresip(t, a.dir, baresipConf{sipPort: port, rtpPort: rtp, mic: "mic.wav", micWAV: []byte(mic.String()),
+		account:  "<sip:agents@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMA\n",
+		settings: "snd_path\t\t" + a.dir + "\n", modules: []string{"sndfile.so", "menu.so"}},
+		"baresip (agent)", &a.out, "-t", "60")
 	waitBound(t, port)
 	return a
 }

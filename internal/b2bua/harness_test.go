@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -13,39 +12,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hushpay/hushpay"
-	"github.com/hushpay/hushpay/internal/audit"
 	"github.com/hushpay/hushpay/internal/b2bua"
 	"github.com/hushpay/hushpay/internal/dtmf/rfc4733"
 	"github.com/hushpay/hushpay/internal/media"
 	"github.com/hushpay/hushpay/internal/payments"
-	"github.com/hushpay/hushpay/internal/processor"
-	"github.com/hushpay/hushpay/internal/processor/sandbox"
+	"github.com/hushpay/hushpay/internal/payments/paymentstest"
 	"github.com/hushpay/hushpay/internal/store/sqlite"
-	"github.com/hushpay/hushpay/internal/vault"
 )
-
-// lockedBuffer collects log lines from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // harness is a B2BUA on loopback with a real SQLite store and payment service, routing every
 // call to sip:agents@127.0.0.1:<agentPort>.
@@ -54,7 +31,7 @@ type harness struct {
 	store     *sqlite.Store
 	payments  *payments.Service
 	agentPort int
-	logs      *lockedBuffer
+	logs      *paymentstest.LogBuffer
 }
 
 func newHarness(t testing.TB) *harness {
@@ -98,31 +75,12 @@ type harnessConfig struct {
 
 func startHarness(t testing.TB, hc harnessConfig) *harness {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "hushpay.db"))
+	f := paymentstest.New(t)
+	svc, err := payments.New(payments.Config{Store: f.Store, Vault: f.Vault, Processors: f.Processors, Audit: f.Audit, Logger: f.Logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ring, _, err := vault.LoadOrCreateDevKeyRing(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := vault.New(ctx, st, ring, hushpay.SystemClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := processor.NewRegistry("sandbox", sandbox.New(sandbox.Options{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &lockedBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	svc, err := payments.New(payments.Config{Store: st, Vault: v, Processors: reg, Audit: audit.New(st, hushpay.SystemClock{}), Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{store: st, payments: svc, agentPort: freePort(t), logs: logs}
+	h := &harness{store: f.Store, payments: svc, agentPort: freePort(t), logs: f.Logs}
 	target := ""
 	if hc.route {
 		target = fmt.Sprintf("sip:agents@127.0.0.1:%d", h.agentPort)
@@ -150,8 +108,8 @@ func startHarness(t testing.TB, hc harnessConfig) *harness {
 	if hc.securePoll == 0 {
 		hc.securePoll = 20 * time.Millisecond
 	}
-	cfg := b2bua.Config{Addr: hc.addr, Routes: router, Ports: ports, Loops: mediaLoops, Calls: st, Payments: svc,
-		Logger: log, SecurePoll: hc.securePoll, AnswerTimeout: 2 * time.Second}
+	cfg := b2bua.Config{Addr: hc.addr, Routes: router, Ports: ports, Loops: mediaLoops, Calls: f.Store, Payments: svc,
+		Logger: f.Logger, SecurePoll: hc.securePoll, AnswerTimeout: 2 * time.Second}
 	cfg.AdvertiseIP, cfg.ContactHost = hc.advertise, hc.contactHost
 	if hc.tls != nil {
 		cfg.TLSCert, cfg.TLSKey, cfg.TLSCA, cfg.TLSAddr = hc.tls.certFile, hc.tls.keyFile, hc.tls.certFile, "127.0.0.1:0"
@@ -166,9 +124,8 @@ func startHarness(t testing.TB, hc harnessConfig) *harness {
 	t.Cleanup(func() {
 		h.b.Close()
 		svc.Close()
-		st.Close()
 		if t.Failed() {
-			t.Logf("hushpay log:\n%s", logs.String())
+			t.Logf("hushpay log:\n%s", f.Logs.String())
 		}
 	})
 	return h
