@@ -14,41 +14,23 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/hushpay/hushpay/internal/payments/paymentstest"
 	"github.com/hushpay/hushpay/internal/store/postgres"
 	"github.com/hushpay/hushpay/internal/store/storetest"
 	_ "modernc.org/sqlite"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server's logger and the test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // server is a hushpay serve process run in-process, as a user runs it, on a free port.
 type server struct {
 	t       *testing.T
 	base    string
 	dataDir string
-	logs    *syncBuffer
+	logs    *paymentstest.LogBuffer
 	stop    func()
-	seen    *syncBuffer // every HTTP response (status line, headers, body) the test received
+	seen    *paymentstest.LogBuffer // every HTTP response (status line, headers, body) the test received
 }
 
 func freeAddr(t *testing.T) string {
@@ -72,7 +54,7 @@ func startServer(t *testing.T, env map[string]string) *server {
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
-	s := &server{t: t, base: "http://" + addr, dataDir: dir, logs: &syncBuffer{}, seen: &syncBuffer{}}
+	s := &server{t: t, base: "http://" + addr, dataDir: dir, logs: &paymentstest.LogBuffer{}, seen: &paymentstest.LogBuffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() { done <- run(ctx, []string{"serve"}, io.Discard, s.logs) }()

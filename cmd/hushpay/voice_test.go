@@ -24,6 +24,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/hushpay/hushpay/internal/config"
+	"github.com/hushpay/hushpay/internal/payments/paymentstest"
 )
 
 // TestVoiceRoutesFromTheEnvironment builds serve's route table from HUSHPAY_SIP_ROUTES and
@@ -83,7 +84,7 @@ func TestServeListensForSIPOverTLS(t *testing.T) {
 	t.Setenv("HUSHPAY_TLS_KEY", key)
 	t.Setenv("HUSHPAY_SIP_TLS_ADDR", sipTLS)
 	t.Setenv("HUSHPAY_SIP_ROUTES", "user=support,target=sips:support@127.0.0.1:5999,tenant=acme")
-	logs := &syncBuffer{}
+	logs := &paymentstest.LogBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() { done <- run(ctx, []string{"serve"}, io.Discard, logs) }()
@@ -123,7 +124,7 @@ func TestServeRefusesABadRoute(t *testing.T) {
 	t.Setenv("HUSHPAY_HTTP_ADDR", freeAddr(t))
 	t.Setenv("HUSHPAY_SIP_ADDR", freeAddr(t))
 	t.Setenv("HUSHPAY_SIP_ROUTES", "user=a,target=sip:a@10.0.0.1 | source=10.0.0.0/40,target=sip:b@10.0.0.2")
-	logs := &syncBuffer{}
+	logs := &paymentstest.LogBuffer{}
 	if code := run(context.Background(), []string{"serve"}, io.Discard, logs); code == 0 {
 		t.Fatal("serve started with a bad route")
 	}
