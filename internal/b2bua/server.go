@@ -323,17 +323,46 @@ func wellFormed(req *sip.Request) bool {
 	return !req.IsInvite() || req.Contact() != nil
 }
 
-// checked wraps a handler so that requests missing a required header get 400 and go no further.
+// checked wraps a handler so that requests missing a required header get 400, and requests
+// that require an extension hushpay does not do get 420, and go no further.
 func (b *B2BUA) checked(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
-		if wellFormed(req) {
-			h(req, tx)
+		if !wellFormed(req) {
+			if tx != nil && !req.IsAck() {
+				b.reply(req, tx, sip.StatusBadRequest, "Missing Required Header")
+			}
 			return
 		}
-		if tx != nil && !req.IsAck() {
-			b.reply(req, tx, sip.StatusBadRequest, "Missing Required Header")
+		if unknown := unsupported(req); len(unknown) > 0 && tx != nil {
+			res := sip.NewResponseFromRequest(req, sip.StatusBadExtension, "Bad Extension", nil)
+			res.AppendHeader(sip.NewHeader("Unsupported", strings.Join(unknown, ", ")))
+			b.respond(tx, res)
+			return
+		}
+		h(req, tx)
+	}
+}
+
+// extensions are the option tags hushpay does: session timers (RFC 4028). A caller that requires
+// reliable provisional responses (100rel) or anything else gets 420 naming it (RFC 3261 8.2.2.3)
+// and can retry without it, as carriers do.
+var extensions = map[string]bool{"timer": true}
+
+// unsupported returns the option tags of the request's Require headers that hushpay does not do.
+// ACK and CANCEL are exempt: RFC 3261 8.2.2.3 has them processed whatever they require.
+func unsupported(req *sip.Request) []string {
+	if req.IsAck() || req.IsCancel() {
+		return nil
+	}
+	var unknown []string
+	for _, hdr := range req.GetHeaders("Require") {
+		for tag := range strings.SplitSeq(hdr.Value(), ",") {
+			if tag = strings.ToLower(strings.TrimSpace(tag)); tag != "" && !extensions[tag] {
+				unknown = append(unknown, tag)
+			}
 		}
 	}
+	return unknown
 }
 
 // sourceAddr returns the address a request came from.
