@@ -13,6 +13,7 @@ import (
 	"github.com/hushpay/hushpay"
 	"github.com/hushpay/hushpay/internal/store/postgres"
 	"github.com/hushpay/hushpay/internal/store/sqlite"
+	"github.com/hushpay/hushpay/internal/store/sqlstore"
 )
 
 // migrator is a store opened without its migrations.
@@ -26,15 +27,9 @@ type migrator interface {
 // absolute file (the file's directory is created if missing); "postgres://…" and
 // "postgresql://…" are PostgreSQL URLs (add search_path=NAME to use a schema other than public).
 func Open(ctx context.Context, database, dataDir string) (hushpay.Store, error) {
-	s, err := openWithoutMigrate(ctx, database, dataDir)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.Migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
+	return sqlstore.OpenMigrated(ctx, func(ctx context.Context) (migrator, error) {
+		return openWithoutMigrate(ctx, database, dataDir)
+	})
 }
 
 // Migrate opens the database like Open, applies the migrations it has not seen, closes it, and

@@ -36,15 +36,7 @@ var _ hushpay.Store = (*Store)(nil)
 
 // Open connects to the database at url (postgres://…) and applies pending migrations.
 func Open(ctx context.Context, url string) (*Store, error) {
-	s, err := OpenWithoutMigrate(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.Migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
+	return sqlstore.OpenMigrated(ctx, func(ctx context.Context) (*Store, error) { return OpenWithoutMigrate(ctx, url) })
 }
 
 // defaultMaxConns is the pool size unless the URL sets pool_max_conns: pgxpool's own default (4

@@ -32,15 +32,7 @@ var _ hushpay.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the SQLite database at path and applies pending migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
-	s, err := OpenWithoutMigrate(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.Migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
+	return sqlstore.OpenMigrated(ctx, func(ctx context.Context) (*Store, error) { return OpenWithoutMigrate(ctx, path) })
 }
 
 // OpenWithoutMigrate opens the database at path without touching its schema; call Migrate next.

@@ -12,11 +12,14 @@
 //     stored value in its errors.
 //   - Scanner, Rows and Querier, the small interfaces both drivers' results fit, and Query, which
 //     reads every row of a query; Time, a scan destination for either stored form of a time.
+//   - ListPayments and ListCalls, the newest-first, cursor-paged lists: their filters, the cursor
+//     condition and the page, in SQL written once with ? parameters that the dialect numbers.
 //   - AppendAudit (sealing a batch after the chain's last entry; the store provides the locking
 //     transaction), AuditTenant, Missed and VersionConflict (why a conditional write changed
 //     nothing).
 //   - The page-size and batch rules, the opaque list cursor, the set of final payment states, the
-//     time precision every stored time is kept to, and the ordering of embedded migration files.
+//     time precision every stored time is kept to, the ordering of embedded migration files and
+//     OpenMigrated (open, then migrate, closing the store when that fails).
 //
 // It imports only the root hushpay package and the standard library (database/sql for its
 // sentinel errors, no driver); it must not import a database driver, so that each store keeps its

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"path"
@@ -58,4 +59,26 @@ func migrationNumber(name string) (int, error) {
 		return 0, fmt.Errorf("migration %s: the file name must start with a positive number", name)
 	}
 	return n, nil
+}
+
+// Migrator is a store opened without its migrations: Migrate applies those it has not seen and
+// returns their names, Close closes it.
+type Migrator interface {
+	Migrate(ctx context.Context) ([]string, error)
+	Close() error
+}
+
+// OpenMigrated opens a store with open and applies its pending migrations, closing it again when
+// they fail.
+func OpenMigrated[S Migrator](ctx context.Context, open func(context.Context) (S, error)) (S, error) {
+	var none S
+	s, err := open(ctx)
+	if err != nil {
+		return none, err
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return none, err
+	}
+	return s, nil
 }
