@@ -11,14 +11,13 @@ import (
 // CreateCall stores a new call and indexes its legs' SIP Call-IDs; an existing (tenant, ID) is
 // KindConflict.
 func (s *Store) CreateCall(ctx context.Context, c *hushpay.Call) error {
-	data, err := sqlstore.Calls.Encode(c)
+	values, err := sqlstore.Calls.Values(dialect, c)
 	if err != nil {
 		return dbError("create_call", err)
 	}
 	return s.write(ctx, "create_call", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO calls (tenant, id, state, created_at, version, data)
-			VALUES (?, ?, ?, ?, ?, ?)`,
-			c.Tenant, c.ID, c.State, dialect.Time(c.StartedAt), c.Version, data)
+		_, err := tx.ExecContext(ctx, `INSERT INTO calls (`+sqlstore.Calls.Columns+`)
+			VALUES (?, ?, ?, ?, ?, ?)`, values...)
 		if err != nil {
 			return err
 		}

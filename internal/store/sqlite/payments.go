@@ -11,14 +11,12 @@ import (
 
 // CreatePayment stores a new payment; an existing (tenant, ID) is KindConflict.
 func (s *Store) CreatePayment(ctx context.Context, p *hushpay.Payment) error {
-	data, err := sqlstore.Payments.Encode(p)
+	values, err := sqlstore.Payments.Values(dialect, p)
 	if err != nil {
 		return dbError("create_payment", err)
 	}
-	_, err = s.exec(ctx, "create_payment", `INSERT INTO payments
-		(tenant, id, state, reference, call_id, created_at, expires_at, version, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.Tenant, p.ID, p.State, p.Reference, p.CallID, dialect.Time(p.CreatedAt), dialect.Time(p.ExpiresAt), p.Version, data)
+	_, err = s.exec(ctx, "create_payment", `INSERT INTO payments (`+sqlstore.Payments.Columns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, values...)
 	return err
 }
 

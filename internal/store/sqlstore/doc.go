@@ -8,7 +8,7 @@
 //   - The tables' column lists (APIKeyColumns, TokenColumns, …) with, for each, the values an
 //     INSERT binds (APIKeyValues, …) and the scan of a row into the domain type (ScanAPIKey, …);
 //     payments and calls are JSON in a data column beside their version (Payments and Calls,
-//     both JSONRows: Encode, Next, Scan, Decode), decoded by DecodeJSON, which never quotes a
+//     both JSONRows: Columns, Values, Next, Scan, Decode), decoded by DecodeJSON, which never quotes a
 //     stored value in its errors.
 //   - Scanner, Rows and Querier, the small interfaces both drivers' results fit, and Query, which
 //     reads every row of a query; Time, a scan destination for either stored form of a time.

@@ -152,18 +152,41 @@ func ScanAudit(row Scanner) (*hushpay.AuditEntry, error) {
 // JSONRows describes a table that stores a root type as JSON in a data column (its version aside),
 // next to a version column and the columns its filters need: payments and calls.
 type JSONRows[T any] struct {
-	what    string          // the type's name in errors
-	version func(*T) *int64 // the type's Version field
+	// Columns are the table's columns in the order Values binds them.
+	Columns string
+	what    string                                   // the type's name in errors
+	version func(*T) *int64                          // the type's Version field
+	values  func(d Dialect, v *T, data []byte) []any // v's values for Columns, data its JSON
 }
 
 // Payments are the rows of the payments table.
-var Payments = JSONRows[hushpay.Payment]{"payment", func(p *hushpay.Payment) *int64 { return &p.Version }}
+var Payments = JSONRows[hushpay.Payment]{
+	Columns: `tenant, id, state, reference, call_id, created_at, expires_at, version, data`,
+	what:    "payment",
+	version: func(p *hushpay.Payment) *int64 { return &p.Version },
+	values: func(d Dialect, p *hushpay.Payment, data []byte) []any {
+		return []any{p.Tenant, p.ID, p.State, p.Reference, p.CallID, d.Time(p.CreatedAt), d.Time(p.ExpiresAt), p.Version, data}
+	},
+}
 
-// Calls are the rows of the calls table.
-var Calls = JSONRows[hushpay.Call]{"call", func(c *hushpay.Call) *int64 { return &c.Version }}
+// Calls are the rows of the calls table; a call's created_at is its StartedAt.
+var Calls = JSONRows[hushpay.Call]{
+	Columns: `tenant, id, state, created_at, version, data`,
+	what:    "call",
+	version: func(c *hushpay.Call) *int64 { return &c.Version },
+	values: func(d Dialect, c *hushpay.Call, data []byte) []any {
+		return []any{c.Tenant, c.ID, c.State, d.Time(c.StartedAt), c.Version, data}
+	},
+}
 
-// Encode returns the JSON stored in v's data column.
-func (JSONRows[T]) Encode(v *T) ([]byte, error) { return json.Marshal(v) }
+// Values returns v's values for Columns, its JSON included.
+func (r JSONRows[T]) Values(d Dialect, v *T) ([]any, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return r.values(d, v, data), nil
+}
 
 // Next returns what an update of v stores: a copy one version on, and its JSON.
 func (r JSONRows[T]) Next(v *T) (*T, []byte, error) {
