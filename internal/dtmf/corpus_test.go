@@ -310,6 +310,37 @@ func randomCategory(name string, seed uint64, count, on, off int, spread randomS
 	return c
 }
 
+// dyadCategory sounds the two-note chords of equal temperament (A4 = 440 Hz) that hold a note of
+// G5 (784.0 Hz, 1.8% above 770) with E6, F#6 or G#6, near keys 5, 6 and B, as sines, with
+// harmonics and decaying, for half a second. A detector must find nothing. (F5 or A#5 with E6 or
+// F#6 are within 1.5% of keys 2, 3, 0 and #: those dyads are key presses to any detector. G#6 is
+// 1.7% above 1633 Hz, within 0.05% of the detector's bound, so its dyads are not asserted.)
+func dyadCategory() category {
+	notes := map[string]float64{"G5": 783.99, "E6": 1318.51, "F#6": 1479.98, "G#6": 1661.22}
+	dyads := [][2]string{{"G5", "E6"}, {"G5", "F#6"}, {"G5", "G#6"}}
+	c := category{name: "equal-tempered dyads with G5, 1.8% off a pair"}
+	for _, dy := range dyads {
+		lo, hi := notes[dy[0]], notes[dy[1]]
+		for _, timbre := range []string{"sine", "harmonics", "decaying"} {
+			s := make([]int16, 0, 5000)
+			for i := range 4000 {
+				t := float64(i) / SampleRate
+				env := 1.0
+				if timbre == "decaying" {
+					env = math.Exp(-3 * t)
+				}
+				v := math.Sin(2*math.Pi*lo*t) + math.Sin(2*math.Pi*hi*t)
+				if timbre == "harmonics" {
+					v += 0.5*math.Sin(4*math.Pi*lo*t) + 0.5*math.Sin(4*math.Pi*hi*t) + 0.3*math.Sin(6*math.Pi*lo*t)
+				}
+				s = append(s, clamp16(Amplitude(-12)*env*v))
+			}
+			c.cases = append(c.cases, corpusCase{fmt.Sprintf("%s+%s %s", dy[0], dy[1], timbre), append(s, make([]int16, 800)...), ""})
+		}
+	}
+	return c
+}
+
 func syntheticCategories() []category {
 	return []category{
 		levelsCategory(),
@@ -334,6 +365,7 @@ func syntheticCategories() []category {
 			randomSpread{-32, -4, 4, 4, 0}, func(k string) string { return k }),
 		randomCategory("offset within ±1.5%, random phases", 43, 40, 60*ms, 60*ms,
 			randomSpread{-33, -6, 0, 0, 0.015}, func(k string) string { return k }),
+		dyadCategory(),
 	}
 }
 

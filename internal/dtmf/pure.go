@@ -11,8 +11,12 @@ import (
 const (
 	// maxRunOffset bounds each tone's frequency offset averaged over the onset run. One block
 	// measures it from a phase advance over halfLen samples; the run's mean measures it over
-	// onsetBlocks times as long, so noise moves it far less.
-	maxRunOffset = 0.021
+	// onsetBlocks times as long, so noise moves it far less. A keypad may be 1.5% off; music
+	// tuned to A440 puts G5 (784.0 Hz) 1.8% above 770, so a dyad of G5 with E6, F#6 or G#6 (a
+	// major sixth G5+E6 is a '5') was reported as a key at 2.1%; at 1.65% none is. A sweep of
+	// exact ±1.5% offsets (levels, twists, 12-15 dB noise, codecs; 27,648 keys) lost 1 key more
+	// than at 2.1%. G#6 (1661.2 Hz, 1.7% above 1633) sits too close to the bound to count on.
+	maxRunOffset = 0.0165
 	// maxRunOffsetSum bounds the two offsets' magnitudes added: each tone may be 1.5% off, so
 	// both together 3%; two sounds sliding past a key's pair, one above and one below its
 	// frequencies, are further off in sum.
