@@ -147,10 +147,5 @@ func storeURL(t *testing.T) string {
 
 func openURL(t *testing.T, url string) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), url)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return storetest.Open(t, Open, url)
 }

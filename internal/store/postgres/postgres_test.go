@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -16,12 +15,7 @@ import (
 
 func openSchema(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), storetest.PostgresURL(t))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return storetest.Open(t, Open, storetest.PostgresURL(t))
 }
 
 func TestConformance(t *testing.T) {
@@ -110,20 +104,7 @@ func TestAuditAppendsFromTwoNodes(t *testing.T) {
 }
 
 func TestMigrate(t *testing.T) {
-	url := storetest.PostgresURL(t)
-	s, err := OpenWithoutMigrate(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	applied, err := s.Migrate(t.Context())
-	if err != nil || len(applied) == 0 || applied[0] != "0001_init" {
-		t.Fatalf("first Migrate = %v, %v; want 0001_init applied", applied, err)
-	}
-	applied, err = s.Migrate(t.Context())
-	if err != nil || len(applied) != 0 {
-		t.Fatalf("second Migrate = %v, %v; want nothing to apply", applied, err)
-	}
+	storetest.CheckMigrate(t, OpenWithoutMigrate, Open, storetest.PostgresURL(t))
 }
 
 func TestConcurrentMigrationsApplyOnce(t *testing.T) {

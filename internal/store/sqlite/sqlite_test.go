@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -17,12 +16,7 @@ import (
 
 func openTemp(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "hushpay.db"))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return storetest.Open(t, Open, filepath.Join(t.TempDir(), "hushpay.db"))
 }
 
 func TestConformance(t *testing.T) {
@@ -84,25 +78,7 @@ func TestAuditRowsCannotChange(t *testing.T) {
 }
 
 func TestMigrate(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "hushpay.db")
-	s, err := OpenWithoutMigrate(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	applied, err := s.Migrate(t.Context())
-	if err != nil || len(applied) == 0 || applied[0] != "0001_init" {
-		t.Fatalf("first Migrate = %v, %v; want 0001_init applied", applied, err)
-	}
-	applied, err = s.Migrate(t.Context())
-	if err != nil || len(applied) != 0 {
-		t.Fatalf("second Migrate = %v, %v; want nothing to apply", applied, err)
-	}
-	again, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatalf("reopening a migrated database: %v", err)
-	}
-	again.Close()
+	storetest.CheckMigrate(t, OpenWithoutMigrate, Open, filepath.Join(t.TempDir(), "hushpay.db"))
 }
 
 func TestPragmas(t *testing.T) {

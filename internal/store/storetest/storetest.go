@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -21,6 +22,45 @@ type Tamperer interface {
 
 // Opener returns an empty, migrated store for one test and closes it when the test ends.
 type Opener func(t *testing.T) hushpay.Store
+
+// Open opens the store at target with open (a store package's Open), failing the test when it
+// cannot, and closes it when the test ends.
+func Open[S hushpay.Store](t testing.TB, open func(ctx context.Context, target string) (S, error), target string) S {
+	t.Helper()
+	s, err := open(context.Background(), target)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Migrator is a store opened without its migrations.
+type Migrator interface {
+	hushpay.Store
+	Migrate(ctx context.Context) ([]string, error)
+}
+
+// CheckMigrate checks a store's migrations on the empty database at target: the first Migrate
+// after openWithoutMigrate applies 0001_init, a second one nothing, and open then opens the
+// migrated database.
+func CheckMigrate[S Migrator](t *testing.T, openWithoutMigrate, open func(ctx context.Context, target string) (S, error), target string) {
+	t.Helper()
+	s := Open(t, openWithoutMigrate, target)
+	applied, err := s.Migrate(t.Context())
+	if err != nil || len(applied) == 0 || applied[0] != "0001_init" {
+		t.Fatalf("first Migrate = %v, %v; want 0001_init applied", applied, err)
+	}
+	applied, err = s.Migrate(t.Context())
+	if err != nil || len(applied) != 0 {
+		t.Fatalf("second Migrate = %v, %v; want nothing to apply", applied, err)
+	}
+	again, err := open(t.Context(), target)
+	if err != nil {
+		t.Fatalf("reopening a migrated database: %v", err)
+	}
+	again.Close()
+}
 
 // Run runs the conformance suite against the stores open returns.
 func Run(t *testing.T, open Opener, tamper Tamperer) {
