@@ -25,6 +25,8 @@ func TestCompareWithMultimon(t *testing.T) {
 	requirePeer(t, "multimon-ng", "sox", "espeak-ng", "flite")
 	cats := append(syntheticCategories(), speechCategory(t), moreSpeechCategory(t), thirdSpeechCategory(t), fourthSpeechCategory(t),
 		fifthSpeechCategory(t), fliteSpeechCategory(t), musicCategory(t),
+		instrumentChordsCategory(t, "music, real instruments, first set", 1, 40, 2, 3),
+		instrumentChordsCategory(t, "music, real instruments, second set", 2, 40, 2, 4),
 		talkDownCategory(t), talkDownAllKeysCategory(t), fliteTalkDownCategory(t))
 	var table strings.Builder
 	table.WriteString("| category | hushpay PCM | hushpay PCMU | hushpay PCMA | multimon-ng PCM | multimon-ng PCMU | multimon-ng PCMA |\n")

@@ -70,6 +70,14 @@ const (
 	// productProbeHz is how far either side of a product its peak is probed, half the run's
 	// frequency resolution.
 	productProbeHz = 20
+	// maxHarmonicShare bounds the power of the pair's own harmonics (2·low, 3·low, 2·high), each
+	// counted when it is a centred peak above minHarmonicShare of the weaker tone, summed against
+	// the weaker tone. A keypad's sines have none; an instrument's notes do. On two sets of 440
+	// chords of real instruments (instruments_test.go) the detector without it gave 16 and 7
+	// false keys, with it 3 and 1 (multimon-ng: 3-4 and 3); the speech and talk-down corpora lose
+	// no key at 0.05 and start losing them at 0.03, so 0.07 is kept.
+	maxHarmonicShare = 0.07
+	minHarmonicShare = 0.02
 	// runLen is the onset run's length in samples: the four half-blocks of three blocks.
 	runLen = onsetBlocks*halfLen + halfLen
 )
@@ -133,7 +141,9 @@ func (d *Detector) drift() (low, high float64) {
 //   - the harmonics between the pair when m-n is 2 or 3 (f0 = (high-low)/2 or /3): low+f0 and
 //     high-f0, more than maxBetweenShare of the weaker tone. They lie in the voice's formant
 //     region next to the pair, where a high voice (f0 170-200 Hz) that sounds a pair as its 5th
-//     and 7th, 5th and 8th or 4th and 7th harmonics has them as strong as the pair.
+//     and 7th, 5th and 8th or 4th and 7th harmonics has them as strong as the pair;
+//   - the tones' own harmonics 2·low, 3·low and 2·high, together more than maxHarmonicShare of
+//     the weaker tone: two notes of an instrument that happen to sound a key's pair.
 //
 // It measures over the run's four half-blocks with a Hann window, whose sidelobes keep the
 // tones' own power out of the probes, and counts only a peak centred within maxProductOffsetHz of
@@ -146,19 +156,27 @@ func (d *Detector) pure(bl block) bool {
 	third := (high - low) / 3
 	var x [runLen]float64
 	d.windowed(&x)
-	hz := [probes]float64{low, high, math.Abs(2*low - high), 2*high - low, (low + high) / 2, low + third, high - third}
+	hz := [probes]float64{low, high, math.Abs(2*low - high), 2*high - low, (low + high) / 2, low + third, high - third,
+		2 * low, 3 * low, 2 * high}
 	p := windowedPowers(&x, &hz)
 	weaker := min(p[0], p[1])
-	for i := 2; i < probes; i++ {
+	centred := func(i int) bool { return math.Abs(peakOffset(&x, hz[i], p[i])) < maxProductOffsetHz }
+	for i := 2; i < 7; i++ {
 		share := maxBetweenShare
 		if i < 4 {
 			share = maxProductShare
 		}
-		if hz[i] >= minProductHz && p[i] > share*weaker && math.Abs(peakOffset(&x, hz[i], p[i])) < maxProductOffsetHz {
+		if hz[i] >= minProductHz && p[i] > share*weaker && centred(i) {
 			return false
 		}
 	}
-	return true
+	var harmonics float64
+	for i := 7; i < probes; i++ {
+		if hz[i] < SampleRate/2-productProbeHz && p[i] > minHarmonicShare*weaker && centred(i) {
+			harmonics += p[i]
+		}
+	}
+	return harmonics <= maxHarmonicShare*weaker
 }
 
 // peakOffset returns how far, in Hz, the peak of the windowed spectrum of x lies from hz, whose
@@ -174,9 +192,9 @@ func peakOffset(x *[runLen]float64, hz, p float64) float64 {
 	return productProbeHz / 2 * (below - above) / curve
 }
 
-// probes is the number of frequencies pure measures: the two tones, the two products and the
-// three harmonics between the pair.
-const probes = 7
+// probes is the number of frequencies pure measures: the two tones, the two products, the three
+// harmonics between the pair and the pair's own harmonics 2·low, 3·low and 2·high.
+const probes = 10
 
 // hannRun is a Hann window over the onset run's samples.
 var hannRun = func() (w [runLen]float64) {
