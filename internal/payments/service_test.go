@@ -189,9 +189,24 @@ func TestKeypadPaymentOnACall(t *testing.T) {
 	if p.TokenID != "" {
 		t.Fatalf("a single-use payment stored its card as token %s", p.TokenID)
 	}
-	if l := f.svc.payments[p.ID]; l != nil {
+	if f.svc.holdsSession(p.ID) {
 		t.Fatal("the capture session is still held after authorization")
 	}
+}
+
+// holdsSession reports whether the service still holds a capture session for the payment. The
+// live entry itself may outlive the session for a moment while another goroutine (an event
+// fan-out, a timer) holds a reference to it; what must be gone is the session with the digits.
+func (s *Service) holdsSession(id string) bool {
+	s.mu.Lock()
+	l := s.payments[id]
+	s.mu.Unlock()
+	if l == nil {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.session != nil
 }
 
 func TestAutoSubmitAndReusableToken(t *testing.T) {
