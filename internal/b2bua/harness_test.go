@@ -219,31 +219,63 @@ func needSipp(t testing.TB) string {
 type sipp struct {
 	name string
 	cmd  *exec.Cmd
-	out  bytes.Buffer
+	out  bytes.Buffer // read only once done is closed
 	dir  string
+	done chan struct{} // closed when the process has exited and err is set
+	err  error
 }
 
 // startSipp runs a scenario from testdata/sipp on 127.0.0.1:port; remote, when set, is the
-// address it calls.
+// address it calls. Without remote, sipp is the agent side: startSipp returns once it listens,
+// and starts it again on another media port if it exits first (sipp binds its media port and the
+// port 2 above it, which another test's peer may have taken since they were checked).
 func startSipp(t testing.TB, bin, scenario string, port int, remote string, extra ...string) *sipp {
 	t.Helper()
-	s := &sipp{name: scenario, dir: t.TempDir()}
 	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "sipp", scenario))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(s.dir, scenario), data, 0o600); err != nil {
-		t.Fatal(err)
+	for attempt := 1; ; attempt++ {
+		s := &sipp{name: scenario, dir: t.TempDir()}
+		if err := os.WriteFile(filepath.Join(s.dir, scenario), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"-sf", scenario, "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", strconv.Itoa(port),
+			"-mp", strconv.Itoa(freeMediaPort(t)), "-m", "1", "-l", "1", "-timeout", "20s", "-timeout_error",
+			"-nostdin", "-trace_err", "-trace_msg"}
+		args = append(args, extra...)
+		if remote != "" {
+			args = append(args, "-s", "agents", remote)
+		}
+		s.run(t, bin, args)
+		if remote != "" || s.listening(port) {
+			return s
+		}
+		_ = s.cmd.Process.Kill()
+		<-s.done
+		if attempt == 3 {
+			t.Fatalf("sipp %s exited before it listened on port %d, three times:\n%s", scenario, port, s.traces())
+		}
+		t.Logf("sipp %s exited before it listened on port %d; starting it again:\n%s", scenario, port, s.traces())
 	}
-	args := []string{"-sf", scenario, "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", strconv.Itoa(port),
-		"-mp", strconv.Itoa(freePort(t)), "-m", "1", "-l", "1", "-timeout", "20s", "-timeout_error",
-		"-nostdin", "-trace_err", "-trace_msg"}
-	args = append(args, extra...)
-	if remote != "" {
-		args = append(args, "-s", "agents", remote)
+}
+
+// listening waits until sipp has bound UDP port on 127.0.0.1, and reports false if it exited
+// first.
+func (s *sipp) listening(port int) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.done:
+			return false
+		default:
+		}
+		if !portFree("udp", port) {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	s.run(t, bin, args)
-	return s
+	return false
 }
 
 // run starts sipp with args in the scenario's directory; the test's cleanup kills it if it is
@@ -256,10 +288,17 @@ func (s *sipp) run(t testing.TB, bin string, args []string) {
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	s.done = make(chan struct{})
+	go func() {
+		s.err = s.cmd.Wait()
+		close(s.done)
+	}()
 	t.Cleanup(func() {
-		if s.cmd.ProcessState == nil {
+		select {
+		case <-s.done:
+		default:
 			_ = s.cmd.Process.Kill()
-			_ = s.cmd.Wait()
+			<-s.done
 		}
 	})
 }
@@ -268,8 +307,9 @@ func (s *sipp) run(t testing.TB, bin string, args []string) {
 // passed.
 func (s *sipp) wait(t testing.TB) {
 	t.Helper()
-	if err := s.cmd.Wait(); err != nil {
-		t.Errorf("sipp %s: %v\n%s", s.name, err, s.traces())
+	<-s.done
+	if s.err != nil {
+		t.Errorf("sipp %s: %v\n%s", s.name, s.err, s.traces())
 	}
 }
 

@@ -38,7 +38,6 @@ func TestSippCalls(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			agent := startSipp(t, bin, tt.agent, h.agentPort, "")
-			waitBound(t, h.agentPort)
 			caller := startSipp(t, bin, tt.caller, freePort(t), h.b.Addr().String(), tt.callerArgs...)
 			caller.wait(t)
 			agent.wait(t)
@@ -79,7 +78,6 @@ func TestSippInfoDigitsAreCapturedAndNotForwarded(t *testing.T) {
 	bin := needSipp(t)
 	h := newHarness(t)
 	agent := startSipp(t, bin, "agent_answer.xml", h.agentPort, "")
-	waitBound(t, h.agentPort)
 	caller := startSipp(t, bin, "caller_info.xml", freePort(t), h.b.Addr().String())
 
 	var call *hushpay.Call
