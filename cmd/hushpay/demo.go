@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/emiago/sipgo/sip"
-
 	"github.com/hushpay/hushpay/internal/b2bua"
 	"github.com/hushpay/hushpay/internal/config"
 	"github.com/hushpay/hushpay/internal/demo"
@@ -69,7 +67,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	sip.SetDefaultLogger(b2bua.LibraryLogger(log)) // sipgo's own lines: messages only, never a SIP message
+	b2bua.UseLibraryLogger(log) // sipgo's own lines: messages only, never a SIP message
 	return demo.Run(ctx, demo.Config{Payments: a.payments, Calls: a.store, Ports: ports, Logger: log,
 		DTMF: transport, Out: stdout})
 }

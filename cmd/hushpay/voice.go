@@ -7,8 +7,6 @@ import (
 	"net/netip"
 	"runtime"
 
-	"github.com/emiago/sipgo/sip"
-
 	"github.com/hushpay/hushpay/internal/b2bua"
 	"github.com/hushpay/hushpay/internal/config"
 	"github.com/hushpay/hushpay/internal/media"
@@ -51,7 +49,7 @@ func startVoice(_ context.Context, a *app) (stop func(), err error) {
 			_ = l.Close()
 		}
 	}
-	sip.SetDefaultLogger(b2bua.LibraryLogger(a.log)) // sipgo's own lines: messages only, never a SIP message
+	b2bua.UseLibraryLogger(a.log) // sipgo's own lines: messages only, never a SIP message
 	b, err := b2bua.New(b2bua.Config{Addr: a.cfg.SIPAddr, TLSCert: a.cfg.TLSCert, TLSKey: a.cfg.TLSKey,
 		TLSAddr: a.cfg.SIPTLSAddr, TLSCA: a.cfg.SIPTLSCA, AdvertiseIP: advertise, ContactHost: a.cfg.SIPContact,
 		Routes: routes, Ports: ports, Loops: loops, Mode: mode, Scope: scope, Calls: a.store, Payments: a.payments,

@@ -3,7 +3,45 @@ package b2bua
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/emiago/sipgo/sip"
 )
+
+// UseLibraryLogger sends sipgo's own log lines, through LibraryLogger, to l. sipgo keeps one
+// logger for the whole process, read by its transports' goroutines at any time, so it is set once
+// to a logger that forwards to the l of the latest call; setting it anew each time hushpay starts
+// (a test starts several servers in one process) raced with an earlier server's goroutines.
+func UseLibraryLogger(l *slog.Logger) {
+	h := LibraryLogger(l).Handler()
+	libraryHandler.Store(&h)
+	installLibraryLogger.Do(func() { sip.SetDefaultLogger(slog.New(forwarding{})) })
+}
+
+var (
+	libraryHandler       atomic.Pointer[slog.Handler] // where sipgo's lines go now
+	installLibraryLogger sync.Once
+)
+
+// forwarding is the handler of the logger sipgo holds: it passes each line to libraryHandler.
+type forwarding struct{}
+
+// Enabled asks the current handler.
+func (forwarding) Enabled(ctx context.Context, level slog.Level) bool {
+	return (*libraryHandler.Load()).Enabled(ctx, level)
+}
+
+// Handle passes the record to the current handler.
+func (forwarding) Handle(ctx context.Context, r slog.Record) error {
+	return (*libraryHandler.Load()).Handle(ctx, r)
+}
+
+// WithAttrs drops the library's attributes, as messageOnly does.
+func (f forwarding) WithAttrs([]slog.Attr) slog.Handler { return f }
+
+// WithGroup ignores groups: no library attribute is kept to group.
+func (f forwarding) WithGroup(string) slog.Handler { return f }
 
 // LibraryLogger returns the logger to hand to sipgo: it passes only warnings and errors, and
 // only their message. sipgo logs whole SIP messages (a malformed one at error level, every one

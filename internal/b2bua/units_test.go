@@ -125,3 +125,35 @@ func TestLibraryLoggerDropsMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestUseLibraryLoggerFollowsTheLatestLogger checks that sipgo's package-wide logger, set once,
+// writes to the logger of the latest UseLibraryLogger call, through LibraryLogger (no library
+// attribute), and that switching it while sipgo's goroutines log is not a data race.
+func TestUseLibraryLoggerFollowsTheLatestLogger(t *testing.T) {
+	var first, second bytes.Buffer
+	b2bua.UseLibraryLogger(slog.New(slog.NewTextHandler(&first, nil)))
+	sip.DefaultLogger().Warn("to the first", "data", "Signal=4")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 100 {
+			sip.DefaultLogger().Debug("background", "data", "Signal=5")
+		}
+	}()
+	b2bua.UseLibraryLogger(slog.New(slog.NewTextHandler(&second, nil)))
+	<-done
+	sip.DefaultLogger().With("caller", "Transport<UDP>").Warn("to the second", "data", "Signal=6")
+	if !strings.Contains(first.String(), "to the first") || strings.Contains(first.String(), "to the second") {
+		t.Errorf("first logger: %q", first.String())
+	}
+	if !strings.Contains(second.String(), "to the second") || strings.Contains(second.String(), "to the first") {
+		t.Errorf("second logger: %q", second.String())
+	}
+	for _, out := range []string{first.String(), second.String()} {
+		for _, leak := range []string{"Signal", "Transport<UDP>", "background"} {
+			if strings.Contains(out, leak) {
+				t.Errorf("library log holds %q: %q", leak, out)
+			}
+		}
+	}
+}
