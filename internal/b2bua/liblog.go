@@ -3,26 +3,30 @@ package b2bua
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 
 	"github.com/emiago/sipgo/sip"
 )
 
 // UseLibraryLogger sends sipgo's own log lines, through LibraryLogger, to l. sipgo keeps one
-// logger for the whole process, read by its transports' goroutines at any time, so it is set once
-// to a logger that forwards to the l of the latest call; setting it anew each time hushpay starts
-// (a test starts several servers in one process) raced with an earlier server's goroutines.
+// logger for the whole process, read by its transports' goroutines at any time, so this package
+// sets it once, before any of them runs (init), to a logger that forwards to the l of the latest
+// call; setting it each time hushpay started (a test starts several servers in one process) raced
+// with an earlier server's goroutines. Until the first call, the lines go to slog's default logger
+// through LibraryLogger.
 func UseLibraryLogger(l *slog.Logger) {
 	h := LibraryLogger(l).Handler()
 	libraryHandler.Store(&h)
-	installLibraryLogger.Do(func() { sip.SetDefaultLogger(slog.New(forwarding{})) })
 }
 
-var (
-	libraryHandler       atomic.Pointer[slog.Handler] // where sipgo's lines go now
-	installLibraryLogger sync.Once
-)
+// libraryHandler is where sipgo's lines go now.
+var libraryHandler atomic.Pointer[slog.Handler]
+
+func init() {
+	h := LibraryLogger(slog.Default()).Handler()
+	libraryHandler.Store(&h)
+	sip.SetDefaultLogger(slog.New(forwarding{}))
+}
 
 // forwarding is the handler of the logger sipgo holds: it passes each line to libraryHandler.
 type forwarding struct{}
