@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sync/atomic"
@@ -93,21 +94,29 @@ func TestLookAheadCoversDetectorLatency(t *testing.T) {
 					s.audio(mix(tone, s.noise(len(tone))))
 					want = append(want, key)
 				}
-				s.audio(s.noise(960))
-				rig := newPathRig(t, pcmu96, pcmu101, MaskTone, ScopeAlways)
-				rig.play(s)
-				if got := rig.keysGot(); got != string(want) {
-					t.Errorf("level %v twist %v offset %v: keys %q, want %q", level, twist, offset, got, want)
-				}
-				if n := rig.path.stats.lateMasks.Load(); n != 0 {
-					t.Errorf("level %v twist %v offset %v: %d presses recognised after their onset was sent", level, twist, offset, n)
-				}
-				audio, _ := audioOf(rig.sent, 0, PCMU)
-				if d := hushpayDigits(audio); d != "" {
-					t.Errorf("level %v twist %v offset %v: agent audio holds %q", level, twist, offset, d)
-				}
+				checkMaskedInTime(t, s, want, fmt.Sprintf("level %v twist %v offset %v", level, twist, offset))
 			}
 		}
+	}
+}
+
+// checkMaskedInTime plays the script, always secure, and fails unless the keys captured are want,
+// every press was recognised while its onset was still in the look-ahead (none counted in
+// LateMasks), and the agent's audio holds no digit.
+func checkMaskedInTime(t *testing.T, s *script, want []byte, label string) {
+	t.Helper()
+	s.audio(s.noise(960))
+	rig := newPathRig(t, pcmu96, pcmu101, MaskTone, ScopeAlways)
+	rig.play(s)
+	if got := rig.keysGot(); got != string(want) {
+		t.Errorf("%s: keys %q, want %q", label, got, want)
+	}
+	if n := rig.path.stats.lateMasks.Load(); n != 0 {
+		t.Errorf("%s: %d of %d presses recognised after their onset was sent", label, n, len(want))
+	}
+	audio, _ := audioOf(rig.sent, 0, PCMU)
+	if d := hushpayDigits(audio); d != "" {
+		t.Errorf("%s: agent audio holds %q", label, d)
 	}
 }
 
@@ -330,13 +339,5 @@ func TestLookAheadCoversDetectorLatencyAtRandomPhases(t *testing.T) {
 		s.audio(mix(tone, s.noise(len(tone))))
 		want = append(want, key)
 	}
-	s.audio(s.noise(960))
-	rig := newPathRig(t, pcmu96, pcmu101, MaskTone, ScopeAlways)
-	rig.play(s)
-	if got := rig.keysGot(); got != string(want) {
-		t.Errorf("keys %q, want %q", got, want)
-	}
-	if n := rig.path.stats.lateMasks.Load(); n != 0 {
-		t.Errorf("%d of %d presses recognised after their onset was sent", n, len(want))
-	}
+	checkMaskedInTime(t, s, want, "random presses")
 }
