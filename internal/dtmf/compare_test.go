@@ -22,12 +22,12 @@ func TestCompareWithMultimon(t *testing.T) {
 	if os.Getenv("HUSHPAY_DTMF_COMPARE") != "1" {
 		t.Skip("set HUSHPAY_DTMF_COMPARE=1 to compare with multimon-ng")
 	}
-	requirePeer(t, "multimon-ng", "sox", "espeak-ng", "flite")
+	requirePeer(t, "multimon-ng", "sox", "espeak-ng", "flite", "text2wave")
 	cats := append(syntheticCategories(), speechCategory(t), moreSpeechCategory(t), thirdSpeechCategory(t), fourthSpeechCategory(t),
-		fifthSpeechCategory(t), fliteSpeechCategory(t), musicCategory(t),
+		fifthSpeechCategory(t), fliteSpeechCategory(t), festivalSpeechCategory(t), musicCategory(t),
 		instrumentChordsCategory(t, "music, real instruments, first set", 1, 40, 2, 3),
 		instrumentChordsCategory(t, "music, real instruments, second set", 2, 40, 2, 4),
-		talkDownCategory(t), talkDownAllKeysCategory(t), fliteTalkDownCategory(t))
+		talkDownCategory(t), talkDownAllKeysCategory(t), fliteTalkDownCategory(t), festivalTalkDownCategory(t))
 	var table strings.Builder
 	table.WriteString("| category | hushpay PCM | hushpay PCMU | hushpay PCMA | multimon-ng PCM | multimon-ng PCMU | multimon-ng PCMA |\n")
 	table.WriteString("|---|---|---|---|---|---|---|\n")
