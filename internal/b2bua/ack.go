@@ -40,9 +40,7 @@ func (c *call) respondInvite2xx(from hushpay.LegRole, req *sip.Request, tx sip.S
 	c.mu.Lock()
 	c.acks = append(c.acks, p)
 	c.mu.Unlock()
-	c.b.wg.Add(1)
-	go func() {
-		defer c.b.wg.Done()
+	c.b.spawn(func() {
 		defer c.forgetAck(p)
 		interval := sip.T1
 		resend := time.NewTimer(interval)
@@ -67,7 +65,7 @@ func (c *call) respondInvite2xx(from hushpay.LegRole, req *sip.Request, tx sip.S
 				resend.Reset(interval)
 			}
 		}
-	}()
+	})
 }
 
 // ackReceived stops the retransmission of the 2xx that an ACK from leg acknowledges, and

@@ -96,9 +96,7 @@ func (c *call) watchSecure() {
 	c.mu.Lock()
 	c.kick = kick
 	c.mu.Unlock()
-	c.b.wg.Add(1)
-	go func() {
-		defer c.b.wg.Done()
+	c.b.spawn(func() {
 		t := time.NewTicker(c.b.cfg.SecurePoll)
 		defer t.Stop()
 		for {
@@ -111,5 +109,5 @@ func (c *call) watchSecure() {
 				c.refreshSecure()
 			}
 		}
-	}()
+	})
 }

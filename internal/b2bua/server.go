@@ -41,7 +41,9 @@ type B2BUA struct {
 
 	listeners []net.Listener
 	udp       net.PacketConn
-	wg        sync.WaitGroup // listener loops and calls
+	wg        sync.WaitGroup // listener loops and calls' goroutines, started by spawn
+	spawnMu   sync.Mutex     // orders spawn's wg.Add before Close's wg.Wait
+	closing   bool           // Close has begun: spawn starts nothing more
 	ctx       context.Context
 	cancel    context.CancelFunc
 }
@@ -233,18 +235,36 @@ func (b *B2BUA) clientTLS() (*tls.Config, error) {
 }
 
 func (b *B2BUA) serve(run func() error) {
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
+	b.spawn(func() {
 		if err := run(); err != nil && !errors.Is(err, net.ErrClosed) && b.ctx.Err() == nil {
 			b.log.Error("SIP listener stopped", "err", err)
 		}
+	})
+}
+
+// spawn runs fn in a goroutine that Close waits for. Once Close has begun it starts nothing and
+// reports false: a SIP handler still placing a call when Close runs would otherwise add to the
+// WaitGroup while Close waits on it.
+func (b *B2BUA) spawn(fn func()) bool {
+	b.spawnMu.Lock()
+	defer b.spawnMu.Unlock()
+	if b.closing {
+		return false
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		fn()
 	}()
+	return true
 }
 
 // Close hangs up every call (BYE on both legs), stops the listeners and waits.
 func (b *B2BUA) Close() error {
 	b.cancel()
+	b.spawnMu.Lock()
+	b.closing = true
+	b.spawnMu.Unlock()
 	var hangups sync.WaitGroup
 	for _, c := range b.calls.all() {
 		hangups.Go(func() { c.hangup(context.Background(), "shutdown") })

@@ -70,9 +70,7 @@ func (c *call) refreshAgentTimer() {
 	if interval < 90*time.Second {
 		return
 	}
-	c.b.wg.Add(1)
-	go func() {
-		defer c.b.wg.Done()
+	c.b.spawn(func() {
 		t := time.NewTicker(interval / 2)
 		defer t.Stop()
 		for {
@@ -83,7 +81,7 @@ func (c *call) refreshAgentTimer() {
 				c.sendRefresh(h.Value())
 			}
 		}
-	}()
+	})
 }
 
 // sendRefresh sends one UPDATE without SDP to the agent leg; a 481 or no answer ends the call.
