@@ -181,15 +181,13 @@ func (s *Service) tick(tenant, id string) {
 
 // submitLater submits the payment in the background (auto_submit from the keypad path).
 func (s *Service) submitLater(pr hushpay.Principal, id string) {
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
+	s.spawn(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		if _, err := s.Submit(ctx, pr, id); err != nil && !hushpay.IsConflict(err) {
 			s.log.Warn("auto-submit failed", "payment", id, "err", err)
 		}
-	}()
+	})
 }
 
 func stateConflict(p *hushpay.Payment) error {

@@ -268,12 +268,10 @@ func (s *Service) dropEndedSession(tenant, id string) {
 	s.mu.Lock()
 	held := s.payments[id] != nil
 	s.mu.Unlock()
-	if !held || s.closed.Load() {
+	if !held {
 		return
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
+	s.spawn(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		l := s.acquire(id)
@@ -284,7 +282,7 @@ func (s *Service) dropEndedSession(tenant, id string) {
 		if p, err := s.load(ctx, tenant, id); err == nil && p.State.Final() {
 			l.dropSession()
 		}
-	}()
+	})
 }
 
 // status logs the listener's state (never a payload) and runs the Listening hook.

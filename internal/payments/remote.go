@@ -140,12 +140,7 @@ func (s *Service) forward(ctx context.Context, pr hushpay.Principal, node, id, o
 // commandIn runs a command another node forwarded here and replies, in the background.
 func (c *cluster) commandIn(n commandNote) {
 	s := c.svc
-	if s.closed.Load() {
-		return
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
+	s.spawn(func() {
 		ctx, cancel := context.WithTimeout(c.ctx, submitTimeout)
 		defer cancel()
 		pr := hushpay.Principal{Tenant: n.Tenant, Role: n.Role, Actor: n.Actor}
@@ -176,7 +171,7 @@ func (c *cluster) commandIn(n commandNote) {
 		if err := c.cfg.Bus.Notify(nctx, RepliesChannel, string(b)); err != nil && c.ctx.Err() == nil {
 			c.log.Warn("cluster: reply to a forwarded command not sent", "err", err)
 		}
-	}()
+	})
 }
 
 // replyIn hands a reply to the command waiting for it.

@@ -61,8 +61,9 @@ type Service struct {
 	mu       sync.Mutex
 	payments map[string]*live // by payment ID: the per-payment lock and in-memory capture session
 
-	wg     sync.WaitGroup // background submissions that Close waits for
-	closed atomic.Bool    // set by Close: timers that fire later do nothing
+	wg      sync.WaitGroup // background work that Close waits for, started by spawn
+	spawnMu sync.Mutex     // orders spawn's wg.Add before Close's wg.Wait
+	closed  atomic.Bool    // set by Close: timers that fire later do nothing, spawn starts nothing
 }
 
 // live is what this node holds for one payment. Its mutex serializes every change to the payment on
@@ -110,7 +111,9 @@ func (s *Service) Close() {
 		all = append(all, l)
 	}
 	s.mu.Unlock()
+	s.spawnMu.Lock()
 	s.closed.Store(true)
+	s.spawnMu.Unlock()
 	s.wg.Wait()
 	for _, l := range all {
 		l.mu.Lock()
@@ -118,6 +121,23 @@ func (s *Service) Close() {
 		l.mu.Unlock()
 	}
 	s.events.closeAll()
+}
+
+// spawn runs fn in a goroutine that Close waits for, unless Close has begun (then it starts
+// nothing and reports false): checking closed and then adding to the WaitGroup as two steps could
+// add while Close waits.
+func (s *Service) spawn(fn func()) bool {
+	s.spawnMu.Lock()
+	defer s.spawnMu.Unlock()
+	if s.closed.Load() {
+		return false
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn()
+	}()
+	return true
 }
 
 // acquire locks the payment's live entry, creating it if needed; release with s.release.
