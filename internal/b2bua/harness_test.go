@@ -89,7 +89,7 @@ func startHarness(t testing.TB, hc harnessConfig) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ports, err := media.NewPortAllocator(41000, 41999)
+	ports, err := media.NewPortAllocator(30200, 30999) // below the ephemeral range, and no other test binary's
 	if err != nil {
 		t.Fatal(err)
 	}

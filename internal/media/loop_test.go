@@ -33,7 +33,7 @@ func TestLoopRelaysCloseCleanlyAndAClosedLoopTakesNoRelay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ports, err := NewPortAllocator(47100, 47199)
+	ports, err := NewPortAllocator(32500, 32599)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 // testPorts returns an allocator over a range the tests use.
 func testPorts(t testing.TB) *PortAllocator {
 	t.Helper()
-	ports, err := NewPortAllocator(46000, 46999)
+	ports, err := NewPortAllocator(31800, 32399)
 	if err != nil {
 		t.Fatal(err)
 	}

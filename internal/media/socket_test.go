@@ -73,7 +73,7 @@ func TestCloseStopsEveryGoroutineAndReturnsThePorts(t *testing.T) {
 	if n := settledGoroutines(relayGoroutines, 0); n != 0 {
 		t.Fatalf("%d relay goroutines before the test", n)
 	}
-	ports, err := NewPortAllocator(47000, 47099)
+	ports, err := NewPortAllocator(32400, 32499)
 	if err != nil {
 		t.Fatal(err)
 	}
