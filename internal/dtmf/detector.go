@@ -138,8 +138,8 @@ type Detector struct {
 	runDrift [onsetBlocks][2]float64 // the last blocks' measured frequency offsets, low and high tone
 	runDom   [onsetBlocks]bool       // whether the last blocks' low peak dominated by limits.dominance
 	runEdge  [2]half                 // the half-blocks runFirst-1 and runFirst, kept to place the onset
-	runEven  [onsetBlocks]bool       // whether the last blocks were even (see block.even)
-	pending  bool                    // the run passed every check but needs one more block (see confirmation)
+	runEven  [onsetBlocks]bool       // whether the last blocks were even (see tightBalance)
+	pending  bool                    // the run passed every check but needs one more half-block (see confirmFraction)
 	pendBl   block                   // the block that passed them
 
 	active         bool
