@@ -83,19 +83,11 @@ func festivalSpeechCategory(t testing.TB) category {
 // the pair, at −10 and −22 dBm0.
 func festivalTalkDownCategory(t testing.TB) category {
 	t.Helper()
-	c := category{name: "talk-down, every key under festival voices"}
 	names, recs := festivalRecordings(t)
-	for i, s := range recs {
-		if i%4 != 0 {
-			continue
-		}
-		for _, lv := range []float64{-10, -22} {
-			tones := keySequence(allKeys, flat(lv), 4000, 70*ms, 70*ms)
-			c.cases = append(c.cases, corpusCase{fmt.Sprintf("%s under %g dBm0 tones", names[i], lv),
-				mixAtEqualPower(tones, peakTo(s, 0.89), 2*tonePower(lv)), allKeys})
-		}
+	for i := range recs {
+		recs[i] = peakTo(recs[i], 0.89)
 	}
-	return c
+	return talkDownUnder("talk-down, every key under festival voices", names, recs)
 }
 
 // minTalkDownFestival is the share of keys to find under the festival voices (84.2% measured

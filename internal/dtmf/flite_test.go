@@ -70,8 +70,14 @@ func fliteSpeechCategory(t testing.TB) category {
 // pair, at −10 and −22 dBm0.
 func fliteTalkDownCategory(t testing.TB) category {
 	t.Helper()
-	c := category{name: "talk-down, every key under flite voices"}
 	names, recs := fliteRecordings(t)
+	return talkDownUnder("talk-down, every key under flite voices", names, recs)
+}
+
+// talkDownUnder lays every key, 70 ms on and off, under every fourth of the recordings at equal
+// power, at −10 and −22 dBm0.
+func talkDownUnder(name string, names []string, recs [][]int16) category {
+	c := category{name: name}
 	for i, s := range recs {
 		if i%4 != 0 {
 			continue
