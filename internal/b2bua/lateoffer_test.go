@@ -243,13 +243,7 @@ func TestLateOfferAckWithoutUsableAnswerEndsTheCall(t *testing.T) {
 			} else {
 				ackWithAnswer(t, sess, tt.body)
 			}
-			for who, byes := range map[string]<-chan *sip.Request{"caller": callerByes, "agent": agent.byes} {
-				select {
-				case <-byes:
-				case <-time.After(10 * time.Second):
-					t.Fatalf("no BYE from hushpay at the %s", who)
-				}
-			}
+			waitByes(t, map[string]<-chan *sip.Request{"caller": callerByes, "agent": agent.byes})
 			waitFor(t, "the call to end", func() bool { return h.b.Calls() == 0 })
 			calls := h.calls(t)
 			if len(calls) != 1 || calls[0].State != hushpay.CallEnded {
@@ -292,17 +286,23 @@ func TestCallWithoutAnyAckEndsWithBye(t *testing.T) {
 			if err := sess.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
 				t.Fatalf("INVITE: %v", err)
 			} // and no ACK
-			for who, byes := range map[string]<-chan *sip.Request{"caller": callerByes, "agent": agent.byes} {
-				select {
-				case <-byes:
-				case <-time.After(10 * time.Second):
-					t.Fatalf("no BYE from hushpay at the %s", who)
-				}
-			}
+			waitByes(t, map[string]<-chan *sip.Request{"caller": callerByes, "agent": agent.byes})
 			waitFor(t, "the call to end", func() bool { return h.b.Calls() == 0 })
 			if !strings.Contains(h.logs.String(), "no ACK from the caller") {
 				t.Errorf("want the missing ACK logged:\n%s", h.logs.String())
 			}
 		})
+	}
+}
+
+// waitByes waits for hushpay's BYE on each named side's channel.
+func waitByes(t *testing.T, sides map[string]<-chan *sip.Request) {
+	t.Helper()
+	for who, byes := range sides {
+		select {
+		case <-byes:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no BYE from hushpay at the %s", who)
+		}
 	}
 }
